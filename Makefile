@@ -1,0 +1,30 @@
+# The two commands of the README. Both install what is missing first.
+BUILD ?= build
+JOBS ?= $(shell nproc)
+DB ?= storyline.db
+
+.PHONY: all deps build demo test clean format
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DSTORYLINE_TESTS=ON >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	@rm -f $(DB) $(DB)-wal $(DB)-shm
+	$(BUILD)/storyline --db $(DB) ingest examples/articles
+	@echo
+	$(BUILD)/storyline --db $(DB) stories
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+format:
+	@clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'bench/*.cc' 'fuzz/*.cc')
+
+clean:
+	rm -rf $(BUILD)

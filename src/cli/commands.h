@@ -1,0 +1,46 @@
+// Helpers of the CLI: configuration loading and the eval command.
+#pragma once
+
+#include <string>
+
+#include "common/status.h"
+#include "engine/engine.h"
+
+namespace storyline {
+
+struct CliConfig {
+  std::string db;           // --db
+  std::string config_file;  // --config
+  bool verbose = false;
+};
+
+// Options from defaults, then the config file (--config, $STORYLINE_CONFIG,
+// or ./storyline.conf if present), then environment variables
+// (STORYLINE_<KEY>), then flags. Keys: db, synchronous, threshold,
+// window_days, time_sigma_days, neutral_weight, model, data_dir, batch_size.
+Result<EngineOptions> LoadOptions(const CliConfig& cfg);
+
+// Applies one key = value setting; InvalidArgument for an unknown key or a bad value.
+Status ApplySetting(const std::string& key, const std::string& value, EngineOptions* o);
+
+struct EvalArgs {
+  std::string gold;
+  bool json = false;
+  bool by_lang = false;
+  bool ignore_dates = false;
+};
+int RunEval(const EngineOptions& options, const EvalArgs& args);
+
+struct BenchArgs {
+  int64_t articles = 10000;  // size of the synthetic corpus
+  bool json = false;
+  bool in_memory = false;  // store in memory instead of a temporary file
+  bool scaling = false;    // also time 10k / 100k / 1M (cost growth)
+  bool baseline = true;    // run the all-pairs reference clusterer too
+  uint64_t seed = 42;
+};
+// `storyline bench`: whole-pipeline benchmark on a deterministic synthetic
+// corpus (src/cli/bench.cc).
+int RunBench(const EngineOptions& options, const BenchArgs& args);
+
+}  // namespace storyline

@@ -1,0 +1,296 @@
+// storyline: the command-line front end. A thin layer over storyline::Engine.
+//
+// Exit codes: 0 success; 1 failure (store, model, I/O); 2 usage error;
+// 3 ingest finished but some inputs were rejected; 4 not found.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "common/text.h"
+#include "engine/engine.h"
+
+namespace sl = storyline;
+using nlohmann::json;
+
+namespace {
+
+std::string Langs(const std::map<std::string, int64_t>& langs) {
+  std::string s;
+  for (const auto& [l, n] : langs) {
+    if (!s.empty()) s += ",";
+    s += l;
+  }
+  return s;
+}
+
+std::string Date(const std::optional<int64_t>& t) {
+  return t ? sl::FormatIsoDate(*t).substr(0, 10) : "";
+}
+
+json StoryJson(const sl::StoryRow& r) {
+  json langs = json::object();
+  for (const auto& [l, n] : r.langs) langs[l] = n;
+  json j = {{"id", r.id}, {"title", r.title}, {"size", r.size}, {"languages", langs}};
+  j["first_published"] = r.first_time ? json(sl::FormatIsoDate(*r.first_time)) : json(nullptr);
+  j["last_published"] = r.last_time ? json(sl::FormatIsoDate(*r.last_time)) : json(nullptr);
+  return j;
+}
+
+void Progress(int64_t done, int64_t total) {
+  const int width = 30;
+  int filled = total ? static_cast<int>(width * done / total) : width;
+  std::fprintf(stderr, "\r[%s%s] %lld/%lld articles", std::string(filled, '#').c_str(),
+               std::string(width - filled, ' ').c_str(), static_cast<long long>(done),
+               static_cast<long long>(total));
+  if (done == total) std::fprintf(stderr, "\n");
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto logger = spdlog::stderr_color_mt("storyline");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%^%l%$: %v");
+
+  CLI::App app{
+      "storyline: turns a stream of news articles in many languages into stories.\n"
+      "Everything lives in one SQLite file (--db, $STORYLINE_DB, default ./storyline.db).\n"
+      "Exit codes: 0 ok, 1 failure, 2 usage error, 3 some inputs rejected, 4 not found."};
+  app.require_subcommand(1);
+  sl::CliConfig cfg;
+  app.add_option("--db", cfg.db, "Database file (env STORYLINE_DB)");
+  app.add_option("--config", cfg.config_file,
+                 "Config file of key = value lines (env STORYLINE_CONFIG)");
+  app.add_flag("-v,--verbose", cfg.verbose, "More logging on stderr");
+
+  auto* ingest = app.add_subcommand("ingest", "Ingest article files, directories and JSON Lines");
+  std::vector<std::string> paths;
+  ingest->add_option("paths", paths, "Files or directories (.txt articles, .jsonl)")->required();
+  bool quiet = false;
+  ingest->add_flag("-q,--quiet", quiet, "No progress bar and no reject list");
+  bool ingest_json = false;
+  ingest->add_flag("--json", ingest_json, "Print the summary as JSON");
+
+  auto* stories = app.add_subcommand("stories", "List stories, largest and newest first");
+  bool json_out = false;
+  std::string lang;
+  int64_t limit = 50;
+  int64_t min_size = 1;
+  stories->add_flag("--json", json_out, "JSON output");
+  stories->add_option("--lang", lang, "Only stories with an article in this language");
+  stories->add_option("--limit", limit, "At most this many (-1: all)")->capture_default_str();
+  stories->add_option("--min-size", min_size, "Only stories with at least this many articles")
+      ->capture_default_str();
+
+  auto* story = app.add_subcommand(
+      "story", "Show one story: its articles, languages, duplicate links, texts");
+  std::string story_id;
+  story->add_option("id", story_id, "Story id")->required();
+  story->add_flag("--json", json_out, "JSON output");
+
+  auto* exp = app.add_subcommand("export", "Export data as JSON Lines");
+  bool assignments = false;
+  exp->add_flag("--assignments", assignments, "One {\"id\", \"story\"} line per article")
+      ->required();
+
+  auto* rejects =
+      app.add_subcommand("rejects", "List rejected and repaired inputs with their reasons");
+  rejects->add_flag("--json", json_out, "JSON output");
+  rejects->add_option("--limit", limit, "At most this many (-1: all)")->capture_default_str();
+
+  sl::EvalArgs eval_args;
+  auto* eval =
+      app.add_subcommand("eval", "Score clustering against a labelled JSONL file (gold 'cluster')");
+  eval->add_option("gold", eval_args.gold, "Labelled JSON Lines file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  eval->add_flag("--json", eval_args.json, "JSON output");
+  eval->add_flag("--by-lang", eval_args.by_lang, "Per language and per language pair");
+  eval->add_flag("--ignore-dates", eval_args.ignore_dates,
+                 "Drop every published date before ingesting");
+
+  sl::BenchArgs bench_args;
+  auto* bench = app.add_subcommand("bench", "Benchmark the whole pipeline on a synthetic corpus");
+  bench->add_option("--articles", bench_args.articles, "Corpus size")->capture_default_str();
+  bench->add_flag("--json", bench_args.json, "JSON output");
+  bench->add_flag("--in-memory", bench_args.in_memory, "Keep the store in memory");
+  bench->add_flag("--scaling", bench_args.scaling,
+                  "Also measure time per article at 10k, 100k and 1M");
+  bench->add_flag("!--no-baseline", bench_args.baseline, "Skip the all-pairs reference clusterer");
+  bench->add_option("--seed", bench_args.seed, "Corpus seed")->capture_default_str();
+
+  CLI11_PARSE(app, argc, argv);
+  if (cfg.verbose) spdlog::set_level(spdlog::level::debug);
+
+  auto options = sl::LoadOptions(cfg);
+  if (!options.ok()) {
+    spdlog::error("{}", options.status().ToString());
+    return 2;
+  }
+
+  if (*eval) return sl::RunEval(*options, eval_args);
+  if (*bench) return sl::RunBench(*options, bench_args);
+
+  auto engine = sl::Engine::Open(*options);
+  if (!engine.ok()) {
+    spdlog::error("{}", engine.status().ToString());
+    return 1;
+  }
+  auto& e = **engine;
+
+  if (*ingest) {
+    bool tty = isatty(STDOUT_FILENO) && isatty(STDERR_FILENO) && !quiet;
+    auto sum = e.IngestPaths(paths, tty ? sl::ProgressFn(Progress) : sl::ProgressFn());
+    if (!sum.ok()) {
+      spdlog::error("ingest failed: {}", sum.status().ToString());
+      return 1;
+    }
+    if (!quiet)
+      for (const auto& r : sum->rejects)
+        spdlog::warn("rejected {}: {} ({})", r.origin, r.message, r.reason);
+    if (ingest_json) {
+      json j = {{"read", sum->read},
+                {"stored", sum->stored},
+                {"repaired", sum->repaired},
+                {"rejected", sum->rejected},
+                {"unchanged", sum->unchanged},
+                {"duplicates", sum->duplicates},
+                {"new_stories", sum->new_stories},
+                {"stories", sum->stories_total},
+                {"seconds", sum->seconds}};
+      std::cout << j.dump() << "\n";
+    } else {
+      std::printf(
+          "read %lld, stored %lld, repaired %lld, rejected %lld, duplicates %lld, unchanged %lld, "
+          "stories %lld (%lld new) in %.2fs\n",
+          (long long)sum->read, (long long)sum->stored, (long long)sum->repaired,
+          (long long)sum->rejected, (long long)sum->duplicates, (long long)sum->unchanged,
+          (long long)sum->stories_total, (long long)sum->new_stories, sum->seconds);
+    }
+    return sum->rejected > 0 ? 3 : 0;
+  }
+
+  auto& store = e.store();
+  if (*stories) {
+    auto rows = store.ListStories({lang, limit, min_size});
+    if (!rows.ok()) {
+      spdlog::error("{}", rows.status().ToString());
+      return 1;
+    }
+    if (json_out) {
+      json arr = json::array();
+      for (const auto& r : *rows) arr.push_back(StoryJson(r));
+      std::cout << arr.dump(2) << "\n";
+    } else {
+      for (const auto& r : *rows)
+        std::printf("%s  %3lld  %-10s %-10s  %s\n", r.id.c_str(), (long long)r.size,
+                    Langs(r.langs).c_str(), Date(r.first_time).c_str(), r.title.c_str());
+    }
+    return 0;
+  }
+
+  if (*story) {
+    auto row = store.GetStory(story_id);
+    if (!row.ok()) {
+      spdlog::error("{}", row.status().message());
+      return 4;
+    }
+    auto arts = store.StoryArticles(story_id);
+    auto members = store.StoryMemberships(story_id);
+    if (!arts.ok() || !members.ok()) {
+      spdlog::error("cannot read story {}", story_id);
+      return 1;
+    }
+    std::map<std::string, sl::Membership> by_article;
+    for (auto& m : *members) by_article[m.article] = m;
+    json j = StoryJson(*row);
+    j["articles"] = json::array();
+    for (const auto& a : *arts) {
+      json ja = {{"id", a.article.id},
+                 {"title", a.article.title},
+                 {"language", a.lang},
+                 {"language_confidence", a.lang_confidence},
+                 {"source", a.article.source},
+                 {"url", a.article.url},
+                 {"published", a.article.published ? json(sl::FormatIsoDate(*a.article.published))
+                                                   : json(nullptr)},
+                 {"names", a.names},
+                 {"repairs", a.article.repairs},
+                 {"text", a.article.text}};
+      auto links = store.DuplicatesOf(a.article.id);
+      json dl = json::array();
+      if (links.ok())
+        for (const auto& l : *links)
+          dl.push_back({{"article", l.article},
+                        {"of", l.of},
+                        {"kind", l.kind},
+                        {"containment", l.containment},
+                        {"resemblance", l.resemblance}});
+      ja["duplicate_links"] = dl;
+      auto m = by_article.find(a.article.id);
+      if (m != by_article.end()) ja["assignment"] = json::parse(m->second.detail, nullptr, false);
+      j["articles"].push_back(ja);
+    }
+    if (json_out) {
+      std::cout << j.dump(2) << "\n";
+    } else {
+      std::printf("%s\n%s\nlanguages: %s, %lld articles\n\n", row->id.c_str(), row->title.c_str(),
+                  Langs(row->langs).c_str(), (long long)row->size);
+      for (const auto& ja : j["articles"]) {
+        std::printf(
+            "- %s [%s] %s %s\n  %s\n", ja["id"].get<std::string>().c_str(),
+            ja["language"].get<std::string>().c_str(), ja["source"].get<std::string>().c_str(),
+            ja["published"].is_null() ? ""
+                                      : ja["published"].get<std::string>().substr(0, 10).c_str(),
+            ja["title"].get<std::string>().c_str());
+        for (const auto& l : ja["duplicate_links"])
+          std::printf("  %s %s %s (containment %.2f)\n", l["article"].get<std::string>().c_str(),
+                      l["kind"].get<std::string>().c_str(), l["of"].get<std::string>().c_str(),
+                      l["containment"].get<double>());
+      }
+    }
+    return 0;
+  }
+
+  if (*exp) {
+    sl::Status s = store.ForEachAssignment(
+        [](const std::string& id, const std::string& st, const std::string&) {
+          std::cout << json{{"id", id}, {"story", st}}.dump() << "\n";
+        });
+    if (!s.ok()) {
+      spdlog::error("{}", s.ToString());
+      return 1;
+    }
+    return 0;
+  }
+
+  if (*rejects) {
+    auto rows = store.ListRejects(limit);
+    if (!rows.ok()) {
+      spdlog::error("{}", rows.status().ToString());
+      return 1;
+    }
+    json arr = json::array();
+    for (const auto& [r, at] : *rows) {
+      if (json_out)
+        arr.push_back({{"origin", r.origin},
+                       {"reason", r.reason},
+                       {"message", r.message},
+                       {"at", sl::FormatIsoDate(at)}});
+      else
+        std::printf("%s  %-16s %s: %s\n", sl::FormatIsoDate(at).c_str(), r.reason.c_str(),
+                    r.origin.c_str(), r.message.c_str());
+    }
+    if (json_out) std::cout << arr.dump(2) << "\n";
+    return 0;
+  }
+  return 0;
+}

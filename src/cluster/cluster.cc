@@ -1,0 +1,380 @@
+#include "cluster/cluster.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <unordered_set>
+
+#include "common/text.h"
+
+namespace storyline {
+
+namespace {
+
+constexpr double kDay = 86400.0;
+
+double Norm(const SparseVector& v) {
+  double s = 0;
+  for (const auto& f : v) s += static_cast<double>(f.tf) * f.tf;
+  return std::sqrt(s);
+}
+
+void Normalize(SparseVector& v) {
+  double n = Norm(v);
+  if (n <= 0) return;
+  for (auto& f : v) f.tf = static_cast<float>(f.tf / n);
+}
+
+// Dot product of two key-sorted vectors; counts shared keys.
+double Dot(const SparseVector& a, const SparseVector& b, int* shared) {
+  double s = 0;
+  int n = 0;
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (a[i].key < b[j].key) {
+      ++i;
+    } else if (a[i].key > b[j].key) {
+      ++j;
+    } else {
+      s += static_cast<double>(a[i].tf) * b[j].tf;
+      ++n;
+      ++i;
+      ++j;
+    }
+  }
+  if (shared) *shared = n;
+  return s;
+}
+
+// a += b (both key-sorted); returns the keys that are new to a.
+SparseVector AddInto(SparseVector& a, const SparseVector& b) {
+  SparseVector merged, added;
+  merged.reserve(a.size() + b.size());
+  size_t i = 0, j = 0;
+  while (i < a.size() || j < b.size()) {
+    if (j == b.size() || (i < a.size() && a[i].key < b[j].key)) {
+      merged.push_back(a[i++]);
+    } else if (i == a.size() || b[j].key < a[i].key) {
+      merged.push_back(b[j]);
+      added.push_back(b[j]);
+      ++j;
+    } else {
+      merged.push_back({a[i].key, a[i].tf + b[j].tf});
+      ++i;
+      ++j;
+    }
+  }
+  a.swap(merged);
+  return added;
+}
+
+// Keeps the `cap` heaviest entries (ties: smaller key), key-sorted.
+void Truncate(SparseVector& v, size_t cap) {
+  if (v.size() <= cap) return;
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(cap), v.end(),
+                   [](const Feature& a, const Feature& b) {
+                     return a.tf != b.tf ? a.tf > b.tf : a.key < b.key;
+                   });
+  v.resize(cap);
+  std::sort(v.begin(), v.end(), [](const Feature& a, const Feature& b) { return a.key < b.key; });
+}
+
+}  // namespace
+
+void DocumentFrequencies::Add(const Signals& s) {
+  ++documents_;
+  for (const auto* list : {&s.terms, &s.names, &s.numbers})
+    for (const auto& f : *list) {
+      ++df_[f.key];
+      dirty_.push_back(f.key);
+    }
+}
+
+double DocumentFrequencies::Idf(uint64_t key) const {
+  auto it = df_.find(key);
+  double df = it == df_.end() ? 0 : it->second;
+  return std::log((static_cast<double>(documents_) + 1) / (df + 1)) + 1;
+}
+
+std::string StoryIdFor(const std::string& article_id) {
+  return "s" + Hex64(Hash64(article_id, 0x73746f72u));
+}
+
+std::string EncodeVector(const SparseVector& v) {
+  std::string out(v.size() * 12, '\0');
+  char* p = out.data();
+  for (const auto& f : v) {
+    std::memcpy(p, &f.key, 8);
+    std::memcpy(p + 8, &f.tf, 4);
+    p += 12;
+  }
+  return out;
+}
+
+SparseVector DecodeVector(std::string_view bytes) {
+  SparseVector v(bytes.size() / 12);
+  const char* p = bytes.data();
+  for (auto& f : v) {
+    std::memcpy(&f.key, p, 8);
+    std::memcpy(&f.tf, p + 8, 4);
+    p += 12;
+  }
+  std::sort(v.begin(), v.end(), [](const Feature& a, const Feature& b) { return a.key < b.key; });
+  return v;
+}
+
+void Clusterer::Vectors(const Signals& s, SparseVector* full, SparseVector* neutral) const {
+  full->clear();
+  neutral->clear();
+  auto weight = [&](const Feature& f) {
+    return (1.0 + std::log(std::max(1.0f, f.tf))) * df_.Idf(f.key);
+  };
+  for (const auto& f : s.terms) full->push_back({f.key, static_cast<float>(weight(f))});
+  for (const auto* list : {&s.names, &s.numbers})
+    for (const auto& f : *list) {
+      double w = weight(f);
+      full->push_back({f.key, static_cast<float>(w * options_.name_boost)});
+      neutral->push_back({f.key, static_cast<float>(w)});
+    }
+  auto by_key = [](const Feature& a, const Feature& b) { return a.key < b.key; };
+  std::sort(full->begin(), full->end(), by_key);
+  std::sort(neutral->begin(), neutral->end(), by_key);
+  // Names, numbers and stems live in different hash spaces; merge the rare
+  // accidental equal keys.
+  auto dedupe = [](SparseVector& v) {
+    size_t o = 0;
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (o > 0 && v[o - 1].key == v[i].key)
+        v[o - 1].tf += v[i].tf;
+      else
+        v[o++] = v[i];
+    }
+    v.resize(o);
+  };
+  dedupe(*full);
+  dedupe(*neutral);
+  Normalize(*full);
+  Normalize(*neutral);
+}
+
+bool Clusterer::Active(const Slot& s) const {
+  if (!s.alive) return false;
+  if (!watermark_ || !s.story.last_time) return true;
+  return static_cast<double>(*s.story.last_time) >=
+         static_cast<double>(*watermark_) - options_.window_days * kDay;
+}
+
+double Clusterer::TimeFactor(const Slot& s, std::optional<int64_t> t) const {
+  if (!t || !s.story.first_time) return 1.0;
+  double gap = 0;
+  if (*t < *s.story.first_time)
+    gap = static_cast<double>(*s.story.first_time - *t);
+  else if (*t > *s.story.last_time)
+    gap = static_cast<double>(*t - *s.story.last_time);
+  // Dates are often day-precision and time zones differ: the first day is free.
+  gap = std::max(0.0, gap - kDay);
+  double sigma = options_.time_sigma_days * kDay;
+  double g = std::exp(-(gap * gap) / (2 * sigma * sigma));
+  return options_.time_floor + (1 - options_.time_floor) * g;
+}
+
+uint32_t Clusterer::NewSlot(StoryState story) {
+  uint32_t idx;
+  if (!free_slots_.empty()) {
+    idx = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    idx = static_cast<uint32_t>(slots_.size());
+    slots_.emplace_back();
+  }
+  Slot& s = slots_[idx];
+  s.story = std::move(story);
+  s.full_norm = Norm(s.story.full);
+  s.neutral_norm = Norm(s.story.neutral);
+  s.alive = true;
+  story_slot_[s.story.id] = idx;
+  IndexSlot(idx, s.story.full);
+  return idx;
+}
+
+void Clusterer::IndexSlot(uint32_t slot, const SparseVector& added) {
+  for (const auto& f : added) postings_[f.key].push_back(slot);
+}
+
+void Clusterer::Merge(Slot& slot, const SparseVector& full, const SparseVector& neutral,
+                      std::optional<int64_t> t, const std::string& lang) {
+  StoryState& st = slot.story;
+  SparseVector added = AddInto(st.full, full);
+  AddInto(st.neutral, neutral);
+  if (st.full.size() > options_.max_story_terms * 3 / 2)
+    Truncate(st.full, options_.max_story_terms);
+  if (st.neutral.size() > options_.max_story_neutral * 3 / 2)
+    Truncate(st.neutral, options_.max_story_neutral);
+  slot.full_norm = Norm(st.full);
+  slot.neutral_norm = Norm(st.neutral);
+  uint32_t idx = static_cast<uint32_t>(&slot - slots_.data());
+  IndexSlot(idx, added);
+  if (t) {
+    st.first_time = st.first_time ? std::min(*st.first_time, *t) : *t;
+    st.last_time = st.last_time ? std::max(*st.last_time, *t) : *t;
+  }
+  ++st.size;
+  ++st.langs[lang];
+  st.dirty = true;
+}
+
+Assignment Clusterer::Assign(const std::string& article_id, const std::string& title,
+                             const Signals& signals, std::optional<int64_t> time) {
+  df_.Add(signals);
+  if (time && (!watermark_ || *time > *watermark_)) watermark_ = time;
+  SparseVector full, neutral;
+  Vectors(signals, &full, &neutral);
+
+  // Retrieval: the strongest features of the article, most recent stories first.
+  SparseVector query = full;
+  if (query.size() > options_.query_features) {
+    std::nth_element(query.begin(), query.begin() + static_cast<long>(options_.query_features),
+                     query.end(), [](const Feature& a, const Feature& b) {
+                       return a.tf != b.tf ? a.tf > b.tf : a.key < b.key;
+                     });
+    query.resize(options_.query_features);
+  }
+  // Every neutral feature is a query feature too: names carry across languages.
+  for (const auto& f : neutral) query.push_back(f);
+  std::vector<uint32_t> candidates;
+  std::unordered_set<uint32_t> seen;
+  for (const auto& f : query) {
+    auto it = postings_.find(f.key);
+    if (it == postings_.end()) continue;
+    const auto& list = it->second;
+    size_t taken = 0;
+    for (auto r = list.rbegin(); r != list.rend() && taken < options_.max_stories_per_feature;
+         ++r) {
+      if (!seen.insert(*r).second) continue;
+      if (!Active(slots_[*r])) continue;
+      candidates.push_back(*r);
+      ++taken;
+    }
+  }
+
+  Assignment best;
+  int best_slot = -1;
+  for (uint32_t c : candidates) {
+    const Slot& s = slots_[c];
+    int shared_full = 0, shared_neutral = 0;
+    // Without an article in this language the story shares no stems with it:
+    // only the language-neutral evidence (and its rules) applies.
+    bool same_language = s.story.langs.count(signals.lang) > 0;
+    double fc =
+        same_language && s.full_norm > 0 ? Dot(full, s.story.full, &shared_full) / s.full_norm : 0;
+    double nc =
+        s.neutral_norm > 0 ? Dot(neutral, s.story.neutral, &shared_neutral) / s.neutral_norm : 0;
+    double nscore =
+        shared_neutral >= options_.min_shared_neutral ? options_.neutral_weight * nc : 0;
+    double tf = TimeFactor(s, time);
+    double score = std::max(fc, nscore) * tf;
+    bool better =
+        score > best.score || (score == best.score && best_slot >= 0 && s.story.id < best.story_id);
+    if (better) {
+      best.score = score;
+      best.full = fc;
+      best.neutral = nc;
+      best.time_factor = tf;
+      best.shared_neutral = shared_neutral;
+      best.story_id = s.story.id;
+      best.reason = nscore > fc ? "names" : "text";
+      best_slot = static_cast<int>(c);
+    }
+  }
+
+  if (best_slot >= 0 && best.score >= options_.threshold) {
+    Merge(slots_[static_cast<size_t>(best_slot)], full, neutral, time, signals.lang);
+  } else {
+    StoryState st;
+    st.id = StoryIdFor(article_id);
+    st.title = title;
+    uint32_t idx = NewSlot(std::move(st));
+    Slot& slot = slots_[idx];
+    slot.story.size = 0;
+    Merge(slot, full, neutral, time, signals.lang);
+    Assignment a;
+    a.story_id = slot.story.id;
+    a.new_story = true;
+    a.reason = "new";
+    a.full = best.full;
+    a.neutral = best.neutral;
+    best = a;
+  }
+  if (++assigned_since_expire_ >= 5000) Expire();
+  return best;
+}
+
+bool Clusterer::AddTo(const std::string& story_id, const Signals& signals,
+                      std::optional<int64_t> time) {
+  df_.Add(signals);
+  if (time && (!watermark_ || *time > *watermark_)) watermark_ = time;
+  auto it = story_slot_.find(story_id);
+  if (it == story_slot_.end()) return false;
+  SparseVector full, neutral;
+  Vectors(signals, &full, &neutral);
+  Merge(slots_[it->second], full, neutral, time, signals.lang);
+  return true;
+}
+
+void Clusterer::Restore(StoryState story) {
+  if (story.last_time && (!watermark_ || *story.last_time > *watermark_))
+    watermark_ = story.last_time;
+  story.dirty = false;
+  NewSlot(std::move(story));
+}
+
+std::vector<const StoryState*> Clusterer::TakeDirty() {
+  std::vector<const StoryState*> out;
+  for (auto& s : slots_)
+    if (s.alive && s.story.dirty) {
+      s.story.dirty = false;
+      out.push_back(&s.story);
+    }
+  return out;
+}
+
+size_t Clusterer::Expire() {
+  assigned_since_expire_ = 0;
+  size_t n = 0;
+  for (uint32_t i = 0; i < slots_.size(); ++i) {
+    Slot& s = slots_[i];
+    if (s.alive && !s.story.dirty && !Active(s)) {
+      story_slot_.erase(s.story.id);
+      s = Slot();
+      free_slots_.push_back(i);
+      ++n;
+    }
+  }
+  if (n == 0) return 0;
+  for (auto it = postings_.begin(); it != postings_.end();) {
+    auto& v = it->second;
+    v.erase(std::remove_if(v.begin(), v.end(), [&](uint32_t d) { return !slots_[d].alive; }),
+            v.end());
+    if (v.empty())
+      it = postings_.erase(it);
+    else
+      ++it;
+  }
+  return n;
+}
+
+const StoryState* Clusterer::Find(const std::string& story_id) const {
+  auto it = story_slot_.find(story_id);
+  return it == story_slot_.end() ? nullptr : &slots_[it->second].story;
+}
+
+size_t Clusterer::MemoryBytes() const {
+  size_t b = slots_.capacity() * sizeof(Slot);
+  for (const auto& s : slots_)
+    b += (s.story.full.capacity() + s.story.neutral.capacity()) * sizeof(Feature);
+  for (const auto& [k, v] : postings_) b += 48 + v.capacity() * 4;
+  b += df_.counts().size() * 32;
+  return b;
+}
+
+}  // namespace storyline

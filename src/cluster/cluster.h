@@ -1,0 +1,156 @@
+// Cluster: online story assignment. Public header of the stage.
+//
+// Articles arrive in publication order. Each is scored against the stories
+// active in a time window, found through an inverted index from features to
+// stories (never all pairs), and joins the best one above a threshold or
+// opens a new story. Two cosines are computed against a story's centroid:
+//   full    - over language-specific stems plus names and numbers (TF-IDF);
+//   neutral - over names and numbers only, which carry across languages.
+// score = max(full, neutral_weight * neutral) * time factor, where the time
+// factor is a Gaussian of the gap between the article and the story's dated
+// span (1 when either side has no date). Same input, same order: same stories.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "signals/signals.h"
+
+namespace storyline {
+
+struct ClusterOptions {
+  // Stories whose newest dated article is older than this (behind the newest
+  // date seen) stop taking articles. Default 7 days.
+  double window_days = 7;
+  // Sigma of the Gaussian time factor. Default 3 days.
+  double time_sigma_days = 3;
+  // Floor of the time factor (a story far in time is penalised, not barred,
+  // inside the window). Default 0.3.
+  double time_floor = 0.3;
+  // Join the best story when its score is at least this. Default 0.25.
+  double threshold = 0.25;
+  // Weight of the language-neutral cosine. Default 0.9.
+  double neutral_weight = 0.9;
+  // The neutral cosine counts only with at least this many shared
+  // names/numbers. Default 2.
+  int min_shared_neutral = 2;
+  // Weight of a name or number in the full vector relative to a stem. Default 1.5.
+  double name_boost = 1.5;
+  // Centroid size caps. Defaults 300 and 100.
+  size_t max_story_terms = 300;
+  size_t max_story_neutral = 100;
+  // Retrieval: the article's strongest features used to look stories up, and
+  // how many most recent stories to take per feature. Defaults 24 and 100.
+  size_t query_features = 24;
+  size_t max_stories_per_feature = 100;
+};
+
+// A sparse vector, sorted by key.
+using SparseVector = std::vector<Feature>;
+
+// Document frequencies, online.
+class DocumentFrequencies {
+ public:
+  void Add(const Signals& s);
+  double Idf(uint64_t key) const;
+  uint64_t documents() const { return documents_; }
+  const std::unordered_map<uint64_t, uint32_t>& counts() const { return df_; }
+  void Set(uint64_t key, uint32_t n) { df_[key] = n; }
+  void SetDocuments(uint64_t n) { documents_ = n; }
+  // Keys changed since the last ClearDirty() (for incremental persistence).
+  const std::vector<uint64_t>& dirty() const { return dirty_; }
+  void ClearDirty() { dirty_.clear(); }
+
+ private:
+  std::unordered_map<uint64_t, uint32_t> df_;
+  std::vector<uint64_t> dirty_;
+  uint64_t documents_ = 0;
+};
+
+// A story's state as the clusterer keeps it (and as the store persists it).
+struct StoryState {
+  std::string id;
+  SparseVector full;                             // sum of members' normalised full vectors
+  SparseVector neutral;                          // sum of members' normalised neutral vectors
+  std::optional<int64_t> first_time, last_time;  // dated span
+  uint32_t size = 0;
+  std::map<std::string, uint32_t> langs;  // articles per language
+  std::string title;                      // founder's title
+  bool dirty = false;                     // changed since last persisted
+};
+
+struct Assignment {
+  std::string story_id;
+  bool new_story = false;
+  double score = 0;  // the winning score (0 for a new story)
+  double full = 0, neutral = 0, time_factor = 1;
+  int shared_neutral = 0;  // names/numbers shared with the story
+  std::string reason;      // "new", "text", "names", "duplicate"
+};
+
+class Clusterer {
+ public:
+  explicit Clusterer(const ClusterOptions& options = {}) : options_(options) {}
+
+  // Scores `signals` against the active stories and joins or opens one.
+  // `time` is the article's date, if known. Updates document frequencies.
+  Assignment Assign(const std::string& article_id, const std::string& title, const Signals& signals,
+                    std::optional<int64_t> time);
+
+  // Adds an article to a known story without scoring (duplicates, wire
+  // copies). Returns false if the story is not active in memory.
+  bool AddTo(const std::string& story_id, const Signals& signals, std::optional<int64_t> time);
+
+  // Loads a persisted story (on open). Inactive ones are ignored.
+  void Restore(StoryState story);
+  DocumentFrequencies& df() { return df_; }
+
+  // Stories changed since the last call; clears their dirty marks.
+  std::vector<const StoryState*> TakeDirty();
+  // Drops stories that left the window; returns how many.
+  size_t Expire();
+
+  const StoryState* Find(const std::string& story_id) const;
+  std::optional<int64_t> watermark() const { return watermark_; }
+  size_t active_stories() const { return story_slot_.size(); }
+  size_t MemoryBytes() const;  // approximate, for benchmarks
+  const ClusterOptions& options() const { return options_; }
+
+  // Vectors as used for scoring (exposed for tests and the baseline).
+  void Vectors(const Signals& s, SparseVector* full, SparseVector* neutral) const;
+
+ private:
+  struct Slot {
+    StoryState story;
+    double full_norm = 0, neutral_norm = 0;
+    bool alive = false;
+  };
+  bool Active(const Slot& s) const;
+  double TimeFactor(const Slot& s, std::optional<int64_t> t) const;
+  void Merge(Slot& slot, const SparseVector& full, const SparseVector& neutral,
+             std::optional<int64_t> t, const std::string& lang);
+  uint32_t NewSlot(StoryState story);
+  void IndexSlot(uint32_t slot, const SparseVector& added);
+
+  ClusterOptions options_;
+  DocumentFrequencies df_;
+  std::vector<Slot> slots_;
+  std::vector<uint32_t> free_slots_;
+  std::unordered_map<std::string, uint32_t> story_slot_;
+  std::unordered_map<uint64_t, std::vector<uint32_t>> postings_;  // feature -> slots
+  std::optional<int64_t> watermark_;
+  uint64_t assigned_since_expire_ = 0;
+};
+
+// Stable id of a story founded by `article_id`.
+std::string StoryIdFor(const std::string& article_id);
+
+// Serialises a sparse vector (little-endian key, float pairs) and back.
+std::string EncodeVector(const SparseVector& v);
+SparseVector DecodeVector(std::string_view bytes);
+
+}  // namespace storyline

@@ -1,0 +1,138 @@
+#include "cluster/cluster.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace storyline {
+namespace {
+
+constexpr int64_t kDay = 86400;
+
+// Signals with the given stems (lang-specific) and names (neutral).
+Signals Make(const std::string& lang, std::vector<std::string> stems,
+             std::vector<std::string> names = {}) {
+  Signals s;
+  s.lang = lang;
+  for (auto& t : stems) s.terms.push_back({TermKey(lang, t), 1.0f});
+  for (auto& n : names) s.names.push_back({NameFeatureKey(n), 1.0f});
+  auto by_key = [](const Feature& a, const Feature& b) { return a.key < b.key; };
+  std::sort(s.terms.begin(), s.terms.end(), by_key);
+  std::sort(s.names.begin(), s.names.end(), by_key);
+  return s;
+}
+
+// Background articles so that IDF is meaningful.
+void Background(Clusterer& c, int n) {
+  for (int i = 0; i < n; ++i)
+    c.Assign("bg" + std::to_string(i), "bg",
+             Make("en", {"bgword" + std::to_string(i), "bgother" + std::to_string(i % 7)}),
+             std::nullopt);
+}
+
+TEST(Clusterer, SimilarArticlesJoinDifferentOnesSplit) {
+  Clusterer c;
+  Background(c, 30);
+  auto a = c.Assign("a", "Ferry aground",
+                    Make("en", {"ferri", "aground", "harbour", "passeng", "rescu"}, {"troms"}),
+                    std::nullopt);
+  auto b = c.Assign("b", "Ferry grounded",
+                    Make("en", {"ferri", "aground", "harbour", "passeng", "coast"}, {"troms"}),
+                    std::nullopt);
+  auto d =
+      c.Assign("d", "Rate cut", Make("en", {"rate", "cut", "inflat", "bank", "krone"}, {"norge"}),
+               std::nullopt);
+  EXPECT_TRUE(a.new_story);
+  EXPECT_FALSE(b.new_story);
+  EXPECT_EQ(b.story_id, a.story_id);
+  EXPECT_EQ(b.reason, "text");
+  EXPECT_TRUE(d.new_story);
+  EXPECT_NE(d.story_id, a.story_id);
+}
+
+TEST(Clusterer, SharedNamesLinkAcrossLanguages) {
+  Clusterer c;
+  Background(c, 30);
+  auto en = c.Assign(
+      "en", "t", Make("en", {"meet", "chancellor", "talk"}, {"putin", "schol", "moskv", "nato"}),
+      std::nullopt);
+  auto no = c.Assign("no", "t",
+                     Make("no", {"møt", "kansl", "samtal"}, {"putin", "schol", "moskv", "nato"}),
+                     std::nullopt);
+  EXPECT_EQ(no.story_id, en.story_id);
+  EXPECT_EQ(no.reason, "names");
+  EXPECT_EQ(no.shared_neutral, 4);
+}
+
+TEST(Clusterer, OneSharedNameIsNotEnoughAcrossLanguages) {
+  Clusterer c;
+  Background(c, 30);
+  auto en = c.Assign("en", "t", Make("en", {"meet", "chancellor"}, {"putin"}), std::nullopt);
+  auto no = c.Assign("no", "t", Make("no", {"gass", "rørledning"}, {"putin"}), std::nullopt);
+  EXPECT_NE(no.story_id, en.story_id);
+}
+
+TEST(Clusterer, TimeWindowClosesOldStories) {
+  ClusterOptions o;
+  o.window_days = 3;
+  Clusterer c(o);
+  auto sig = Make("en", {"earthquak", "magnitud", "tsunami"}, {"chile"});
+  auto a = c.Assign("a", "t", sig, 100 * kDay);
+  auto b = c.Assign("b", "t", sig, 101 * kDay);
+  EXPECT_EQ(a.story_id, b.story_id);
+  // Another article moves the watermark far ahead; the old story leaves the window.
+  c.Assign("x", "t", Make("en", {"unrel"}), 130 * kDay);
+  auto d = c.Assign("d", "t", sig, 130 * kDay);
+  EXPECT_NE(d.story_id, a.story_id);
+  EXPECT_LT(b.time_factor, 1.0 + 1e-9);
+}
+
+TEST(Clusterer, SameInputSameStories) {
+  auto run = [] {
+    Clusterer c;
+    std::vector<std::string> ids;
+    for (int i = 0; i < 60; ++i) {
+      auto s = Make("en", {"w" + std::to_string(i % 6), "x" + std::to_string(i % 4), "common"});
+      ids.push_back(c.Assign("a" + std::to_string(i), "t", s, i * 3600).story_id);
+    }
+    return ids;
+  };
+  EXPECT_EQ(run(), run());
+}
+
+TEST(Clusterer, StoryIdIsStableAndFromFounder) {
+  Clusterer c;
+  auto a = c.Assign("article-1", "t", Make("en", {"alpha"}), std::nullopt);
+  EXPECT_EQ(a.story_id, StoryIdFor("article-1"));
+  EXPECT_EQ(StoryIdFor("article-1"), StoryIdFor("article-1"));
+  EXPECT_NE(StoryIdFor("article-1"), StoryIdFor("article-2"));
+}
+
+TEST(Clusterer, RestoredStoryTakesNewArticles) {
+  Clusterer first;
+  Background(first, 20);
+  auto sig = Make("en", {"volcano", "ash", "flight"}, {"kamch"});
+  auto a = first.Assign("a", "Ash", sig, std::nullopt);
+  std::vector<StoryState> saved;
+  for (const StoryState* s : first.TakeDirty()) saved.push_back(*s);
+  Clusterer second;
+  for (auto& s : saved) second.Restore(s);
+  second.df() = first.df();
+  auto b = second.Assign("b", "Ash again", sig, std::nullopt);
+  EXPECT_EQ(b.story_id, a.story_id);
+  EXPECT_TRUE(second.TakeDirty().size() >= 1);
+}
+
+TEST(SparseVectorCodec, RoundTrips) {
+  SparseVector v = {{1, 0.5f}, {42, 1.25f}, {~0ull, -3.0f}};
+  SparseVector w = DecodeVector(EncodeVector(v));
+  ASSERT_EQ(w.size(), 3u);
+  for (size_t i = 0; i < v.size(); ++i) {
+    EXPECT_EQ(w[i].key, v[i].key);
+    EXPECT_EQ(w[i].tf, v[i].tf);
+  }
+  EXPECT_TRUE(DecodeVector("short").empty());
+}
+
+}  // namespace
+}  // namespace storyline

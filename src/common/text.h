@@ -1,0 +1,40 @@
+// Small text and time utilities shared by every stage.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace storyline {
+
+// Returns `in` as valid UTF-8: every byte that does not start or continue a
+// well-formed sequence (overlongs, surrogates, > U+10FFFF included) becomes
+// U+FFFD. `*replaced` (if given) receives the number of replacements.
+std::string RepairUtf8(std::string_view in, int* replaced = nullptr);
+
+// True if `in` is well-formed UTF-8.
+bool IsValidUtf8(std::string_view in);
+
+// 64-bit xxHash of `s` with `seed`.
+uint64_t Hash64(std::string_view s, uint64_t seed = 0);
+
+// 16 lowercase hex digits.
+std::string Hex64(uint64_t v);
+
+// Parses an ISO 8601 date or date-time ("2022-02", "2022-02-15",
+// "2022-02-15T10:20:30Z", "2022-02-15 10:20:30+01:00", fractional seconds
+// ignored) into Unix seconds, UTC. A missing day means the 1st, a missing time
+// midnight. Returns nullopt for anything else.
+std::optional<int64_t> ParseIsoDate(std::string_view s);
+
+// "2022-02-15T10:20:30Z".
+std::string FormatIsoDate(int64_t unix_seconds);
+
+// Splits on '\n'; keeps empty lines.
+std::vector<std::string_view> SplitLines(std::string_view s);
+
+std::string_view TrimAscii(std::string_view s);
+
+}  // namespace storyline

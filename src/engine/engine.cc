@@ -1,0 +1,309 @@
+#include "engine/engine.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <numeric>
+
+namespace storyline {
+
+namespace {
+
+constexpr const char* kSchemaVersion = "1";
+
+using Clock = std::chrono::steady_clock;
+
+double Since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+}  // namespace
+
+Engine::Engine(const EngineOptions& options)
+    : options_(options), dup_index_(options.dedup), clusterer_(options.cluster) {}
+
+Engine::~Engine() = default;
+
+Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
+  std::unique_ptr<Engine> e(new Engine(options));
+  auto store = OpenSqliteStore(options.db_path, options.store);
+  if (!store.ok()) return store.status();
+  e->store_ = std::move(store).value();
+  auto lid = LanguageIdentifier::Open(options.langid);
+  if (!lid.ok()) return lid.status();
+  e->langid_ = std::move(lid).value();
+  e->analyzer_ = std::make_unique<Analyzer>(options.signals);
+  Status s = e->CheckParameters();
+  if (!s.ok()) return s;
+  s = e->Restore();
+  if (!s.ok()) return s;
+  return e;
+}
+
+// Parameters that shape stored data must match the ones the database was made with.
+Status Engine::CheckParameters() {
+  const std::pair<std::string, std::string> params[] = {
+      {"schema_version", kSchemaVersion},
+      {"shingle_words", std::to_string(options_.signals.shingle_words)},
+      {"sketch_modulus", std::to_string(options_.signals.sketch_modulus)},
+      {"name_key_chars", std::to_string(options_.signals.name_key_chars)},
+  };
+  for (const auto& [key, want] : params) {
+    auto have = store_->GetMeta(key);
+    if (!have.ok()) return have.status();
+    if (!have->has_value()) {
+      Status s = store_->PutMeta(key, want);
+      if (!s.ok()) return s;
+    } else if (**have != want) {
+      return Status::InvalidArgument("database '" + options_.db_path + "' was made with " + key +
+                                     "=" + **have + ", this build uses " + want +
+                                     " (use a new database or re-ingest)");
+    }
+  }
+  return Status::Ok();
+}
+
+Status Engine::Restore() {
+  Status s = store_->LoadDf(&clusterer_.df());
+  if (!s.ok()) return s;
+  std::optional<int64_t> since;
+  auto wm = store_->GetMeta("watermark");
+  if (!wm.ok()) return wm.status();
+  if (wm->has_value())
+    since = std::stoll(**wm) - static_cast<int64_t>(options_.cluster.window_days * 86400);
+  s = store_->LoadStories(since, [&](StoryState st) { clusterer_.Restore(std::move(st)); });
+  if (!s.ok()) return s;
+  return store_->LoadSketches(
+      since, [&](int64_t handle, const std::string&, std::vector<uint64_t> sketch) {
+        dup_index_.Add(static_cast<uint32_t>(handle), sketch);
+      });
+}
+
+Status Engine::Flush(int64_t now) {
+  for (const StoryState* st : clusterer_.TakeDirty()) {
+    Status s = store_->PutStory(*st, now);
+    if (!s.ok()) return s;
+  }
+  Status s = store_->PutDf(clusterer_.df());
+  if (!s.ok()) return s;
+  clusterer_.df().ClearDirty();
+  if (auto wm = clusterer_.watermark()) {
+    s = store_->PutMeta("watermark", std::to_string(*wm));
+    if (!s.ok()) return s;
+  }
+  return store_->Commit();
+}
+
+Result<IngestSummary> Engine::IngestPaths(const std::vector<std::string>& paths,
+                                          const ProgressFn& progress) {
+  auto t0 = Clock::now();
+  IngestBatch batch;
+  for (const auto& p : paths) {
+    Status s = ReadPath(p, options_.ingest, &batch);
+    if (!s.ok())
+      batch.rejects.push_back(
+          {p, s.code() == Status::Code::kNotFound ? "not_found" : "unreadable", s.message()});
+  }
+  double read = Since(t0);
+  auto r = Ingest(std::move(batch.articles), std::move(batch.rejects), progress);
+  if (r.ok()) {
+    r->stages.read += read;
+    r->seconds += read;
+  }
+  return r;
+}
+
+Result<IngestSummary> Engine::Ingest(std::vector<Article> articles, std::vector<Reject> rejects,
+                                     const ProgressFn& progress) {
+  auto t0 = Clock::now();
+  IngestSummary sum;
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  sum.read = static_cast<int64_t>(articles.size() + rejects.size());
+
+  // Publication order; undated articles after the dated ones, in input order.
+  std::vector<size_t> order(articles.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    const auto& pa = articles[a].published;
+    const auto& pb = articles[b].published;
+    if (pa.has_value() != pb.has_value()) return pa.has_value();
+    return pa.has_value() && *pa < *pb;
+  });
+
+  Status s = store_->Begin();
+  if (!s.ok()) return s;
+  for (auto& r : rejects) {
+    s = store_->PutReject(r, now);
+    if (!s.ok()) return s;
+    sum.rejects.push_back(r);
+  }
+  int64_t done = 0;
+  for (size_t idx : order) {
+    s = ProcessOne(std::move(articles[idx]), now, &sum);
+    if (!s.ok()) return s;
+    ++done;
+    if (done % static_cast<int64_t>(options_.batch_size) == 0) {
+      auto ts = Clock::now();
+      s = Flush(now);
+      if (!s.ok()) return s;
+      s = store_->Begin();
+      if (!s.ok()) return s;
+      sum.stages.store += Since(ts);
+    }
+    if (progress && (done % 64 == 0 || done == static_cast<int64_t>(order.size())))
+      progress(done, static_cast<int64_t>(order.size()));
+  }
+  auto ts = Clock::now();
+  s = Flush(now);
+  if (!s.ok()) return s;
+  sum.stages.store += Since(ts);
+  sum.rejected = static_cast<int64_t>(sum.rejects.size());
+  auto total = store_->CountStories();
+  if (total.ok()) sum.stories_total = *total;
+  sum.seconds = Since(t0);
+  return sum;
+}
+
+Status Engine::ProcessOne(Article a, int64_t now, IngestSummary* sum) {
+  auto reject = [&](const std::string& origin, const std::string& reason, const std::string& msg) {
+    Reject r{origin, reason, msg};
+    sum->rejects.push_back(r);
+    return store_->PutReject(r, now);
+  };
+
+  auto t = Clock::now();
+  CleanArticle c = Clean(std::move(a), options_.clean);
+  sum->stages.clean += Since(t);
+  Article& ar = c.article;
+  if (ar.title.empty() && ar.text.empty())
+    return reject(ar.origin, "empty", "article '" + ar.id + "' is empty after cleaning");
+  if (ar.title.empty()) {
+    // Use the first line of the text as a title, so every story has a headline.
+    auto nl = ar.text.find('\n');
+    ar.title = ar.text.substr(0, std::min<size_t>(nl, 160));
+  }
+
+  t = Clock::now();
+  auto known = store_->ArticleHash(ar.id);
+  if (!known.ok()) return known.status();
+  if (known->has_value()) {
+    sum->stages.store += Since(t);
+    if (**known == c.content_hash) {
+      ++sum->unchanged;
+      return Status::Ok();
+    }
+    return reject(ar.origin, "duplicate_id",
+                  "article id '" + ar.id +
+                      "' is already stored with different content (kept the stored one)");
+  }
+  auto same = store_->FindByHash(c.content_hash);
+  if (!same.ok()) return same.status();
+  sum->stages.store += Since(t);
+  if (same->has_value()) {
+    // The same text under another id: an alias of the stored article.
+    Status s = store_->PutAlias(ar.id, **same, ar.origin);
+    if (s.ok()) s = store_->PutDuplicate({ar.id, **same, "exact", 1.0, 1.0, 0});
+    ++sum->duplicates;
+    return s;
+  }
+
+  t = Clock::now();
+  LanguageGuess lang =
+      langid_->Identify(ar.title, ar.text, options_.ignore_lang_hints ? "" : ar.lang_hint);
+  sum->stages.langid += Since(t);
+
+  t = Clock::now();
+  Signals sig = analyzer_->Analyze(ar.title, ar.text, lang.lang);
+  sum->stages.signals += Since(t);
+
+  t = Clock::now();
+  std::vector<DupMatch> matches = dup_index_.Query(sig.sketch);
+  sum->stages.dedup += Since(t);
+
+  StoredArticle st;
+  st.lang = lang.lang;
+  st.lang_confidence = lang.confidence;
+  st.lang_method = lang.method;
+  st.content_hash = c.content_hash;
+  st.ingested = now;
+  st.sketch = sig.sketch;
+  st.names = sig.name_labels;
+
+  // A copy joins its original's story.
+  t = Clock::now();
+  Membership m;
+  m.article = ar.id;
+  nlohmann::json detail;
+  std::vector<DuplicateLink> links;
+  std::string first_match;  // the stored article of the strongest link
+  for (const auto& dm : matches) {
+    if (links.size() >= 8) break;
+    auto other = store_->ArticleByHandle(dm.doc);
+    if (!other.ok()) continue;
+    if (first_match.empty()) first_match = other->id;
+    // Who copied whom: the earlier article is the original; on the same
+    // date (or without dates) the one contained in the other is, since a
+    // copy adds its own paragraphs to the wire text.
+    bool new_is_copy = true;
+    const auto& a_time = ar.published;
+    const auto& b_time = other->published;
+    if (a_time && b_time && std::llabs(*a_time - *b_time) > 3600) {
+      new_is_copy = *a_time > *b_time;
+    } else if (dm.size_query != dm.size_indexed) {
+      new_is_copy = dm.size_query > dm.size_indexed;
+    }
+    DuplicateLink l{ar.id,          other->id,      DupKindName(dm.kind),
+                    dm.resemblance, dm.containment, static_cast<int>(dm.shared)};
+    if (!new_is_copy) std::swap(l.article, l.of);
+    links.push_back(l);
+  }
+  bool joined = false;
+  if (!links.empty()) {
+    auto story = store_->StoryOf(first_match);
+    if (story.ok() && clusterer_.AddTo(*story, sig, ar.published)) {
+      m.story = *story;
+      m.score = links[0].containment;
+      m.reason = "duplicate";
+      detail = {{"reason", "duplicate"},
+                {"of", first_match},
+                {"kind", links[0].kind},
+                {"containment", links[0].containment},
+                {"resemblance", links[0].resemblance}};
+      joined = true;
+    }
+  }
+  if (!joined) {
+    Assignment as = clusterer_.Assign(ar.id, ar.title, sig, ar.published);
+    m.story = as.story_id;
+    m.score = as.score;
+    m.reason = as.reason;
+    detail = {{"reason", as.reason},           {"score", as.score},
+              {"full_cosine", as.full},        {"neutral_cosine", as.neutral},
+              {"time_factor", as.time_factor}, {"shared_names_numbers", as.shared_neutral}};
+    if (as.new_story) ++sum->new_stories;
+  }
+  m.detail = detail.dump();
+  sum->stages.cluster += Since(t);
+
+  t = Clock::now();
+  if (!ar.repairs.empty()) ++sum->repaired;
+  st.article = std::move(ar);
+  Status s = store_->PutArticle(&st);
+  if (!s.ok()) return s;
+  dup_index_.Add(static_cast<uint32_t>(st.handle), st.sketch);
+  s = store_->PutMembership(m);
+  if (!s.ok()) return s;
+  for (const auto& l : links) {
+    s = store_->PutDuplicate(l);
+    if (!s.ok()) return s;
+  }
+  if (!links.empty() && (links[0].kind == "near_duplicate" || links[0].kind == "wire_copy"))
+    ++sum->duplicates;
+  ++sum->stored;
+  sum->stages.store += Since(t);
+  return Status::Ok();
+}
+
+}  // namespace storyline

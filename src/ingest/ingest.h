@@ -1,0 +1,77 @@
+// Ingest: turns files on disk into Article structs. Public header of the stage.
+//
+// Formats (this stage): a plain-text article file, a directory of them
+// (recursive, in name order), and JSON Lines. Bad input never aborts a batch:
+// each rejected item becomes a Reject with a reason code and a message, and
+// the good items of the same file are kept.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace storyline {
+
+// One article as it arrived, before cleaning. Text may hold invalid UTF-8
+// until the clean stage has run, except where noted in `repairs`.
+struct Article {
+  std::string id;  // JSONL "id", or the file name without extension
+  std::string title;
+  std::string text;                  // body, without the title
+  std::optional<int64_t> published;  // Unix seconds UTC, if known
+  std::string source;                // outlet or feed name, may be empty
+  std::string url;
+  std::string lang_hint;             // language declared by metadata, may be empty
+  std::string origin;                // where it came from: "path" or "path:line"
+  std::vector<std::string> repairs;  // what was repaired on the way in
+};
+
+// An input item that could not become an article.
+struct Reject {
+  std::string origin;   // "path" or "path:line"
+  std::string reason;   // a stable code: "empty", "binary", "malformed_json", ...
+  std::string message;  // a sentence for people
+};
+
+struct IngestBatch {
+  std::vector<Article> articles;
+  std::vector<Reject> rejects;
+};
+
+struct IngestOptions {
+  // Files larger than this are rejected ("too_large"). Default 64 MiB.
+  uint64_t max_file_bytes = 64ull << 20;
+  // Article text longer than this is truncated (and the repair recorded).
+  // Default 1 MiB.
+  size_t max_article_bytes = 1u << 20;
+};
+
+// Reads a file or a directory into `out`. Files ending in .jsonl / .ndjson are
+// JSON Lines; any other regular file is a plain-text article. Hidden files and
+// README files in directories are skipped. Returns a non-OK Status only when
+// the path itself cannot be read (missing, unreadable); per-item problems go
+// to out->rejects.
+Status ReadPath(const std::string& path, const IngestOptions& options, IngestBatch* out);
+
+// Parses one plain-text article. The first non-empty line is the title; a
+// leading "date YYYY-MM[-DD]" token on it is metadata, not text (the rest of
+// that line, if any, is the title). Rejects empty and binary content.
+Result<Article> ParseTextArticle(std::string_view bytes, std::string_view id,
+                                 std::string_view origin, const IngestOptions& options);
+
+// Parses JSON Lines: one object per line with "text" (or "title"), optional
+// "id", "published", "source", "url", "lang". A malformed line becomes a
+// Reject and does not stop the others. Lines without an id get
+// "<file stem>-<line>".
+void ParseJsonLines(std::string_view bytes, std::string_view file_stem, std::string_view origin,
+                    const IngestOptions& options, IngestBatch* out);
+
+// True if `bytes` look like binary data rather than text (NUL bytes, or many
+// control characters).
+bool LooksBinary(std::string_view bytes);
+
+}  // namespace storyline

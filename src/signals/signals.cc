@@ -1,0 +1,485 @@
+#include "signals/signals.h"
+
+#include <libstemmer.h>
+#include <unicode/brkiter.h>
+#include <unicode/translit.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+
+#include "common/text.h"
+
+namespace storyline {
+
+namespace {
+
+const char* StemmerName(const std::string& lang) {
+  static const std::map<std::string, const char*> kNames = {
+      {"ar", "arabic"},    {"hy", "armenian"},   {"eu", "basque"},     {"ca", "catalan"},
+      {"da", "danish"},    {"nl", "dutch"},      {"en", "english"},    {"fi", "finnish"},
+      {"fr", "french"},    {"de", "german"},     {"el", "greek"},      {"hi", "hindi"},
+      {"hu", "hungarian"}, {"id", "indonesian"}, {"ms", "indonesian"}, {"ga", "irish"},
+      {"it", "italian"},   {"lt", "lithuanian"}, {"ne", "nepali"},     {"no", "norwegian"},
+      {"nn", "norwegian"}, {"pt", "portuguese"}, {"ro", "romanian"},   {"ru", "russian"},
+      {"sr", "serbian"},   {"es", "spanish"},    {"sv", "swedish"},    {"ta", "tamil"},
+      {"tr", "turkish"},   {"yi", "yiddish"},
+  };
+  auto it = kNames.find(lang);
+  return it == kNames.end() ? nullptr : it->second;
+}
+
+std::string DataDir(const SignalsOptions& o) {
+  if (!o.data_dir.empty()) return o.data_dir;
+  if (const char* env = std::getenv("STORYLINE_DATA")) return env;
+#ifdef STORYLINE_DATA_DIR
+  return STORYLINE_DATA_DIR;
+#else
+  return "data";
+#endif
+}
+
+void AddFeature(std::unordered_map<uint64_t, float>& m, uint64_t key, float w) { m[key] += w; }
+
+std::vector<Feature> Sorted(const std::unordered_map<uint64_t, float>& m) {
+  std::vector<Feature> v;
+  v.reserve(m.size());
+  for (const auto& [k, w] : m) v.push_back({k, w});
+  std::sort(v.begin(), v.end(), [](const Feature& a, const Feature& b) { return a.key < b.key; });
+  return v;
+}
+
+// Multiplier named by the word after a number ("million", "tusen", "млн").
+double Multiplier(std::string_view next_word_folded) {
+  static const std::pair<const char*, double> kWords[] = {
+      {"thousand", 1e3}, {"tusen", 1e3},   {"tausend", 1e3}, {"тыс", 1e3},      {"тис", 1e3},
+      {"million", 1e6},  {"miljon", 1e6},  {"millio", 1e6},  {"mln", 1e6},      {"милл", 1e6},
+      {"млн", 1e6},      {"мільйон", 1e6}, {"milion", 1e6},  {"billion", 1e9},  {"milliard", 1e9},
+      {"miljard", 1e9},  {"mrd", 1e9},     {"млрд", 1e9},    {"миллиард", 1e9}, {"bilion", 1e9},
+  };
+  for (const auto& [w, m] : kWords) {
+    std::string_view wv(w);
+    if (next_word_folded.substr(0, wv.size()) == wv) {
+      // "millio" also starts "milliard": check the longer ones first by value.
+      if (m == 1e6 && (next_word_folded.substr(0, 8) == "milliard" ||
+                       next_word_folded.substr(0, 16) == "миллиард"))
+        continue;
+      return m;
+    }
+  }
+  return 1;
+}
+
+std::string FormatNumber(double v) {
+  if (std::fabs(v - std::round(v)) < 1e-9 && std::fabs(v) < 1e15) {
+    return std::to_string(static_cast<long long>(std::llround(v)));
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Length of a group separator at s[i] ("," "." "'" space, NBSP, thin spaces), or 0.
+size_t SeparatorLength(std::string_view s, size_t i) {
+  char c = s[i];
+  if (c == ',' || c == '.' || c == ' ' || c == '\'') return 1;
+  if (s.substr(i, 2) == "\xC2\xA0") return 2;  // NBSP
+  if (s.substr(i, 3) == "\xE2\x80\xAF" || s.substr(i, 3) == "\xE2\x80\x89")
+    return 3;  // NNBSP, thin
+  return 0;
+}
+
+std::string FoldAsciiLower(std::string_view s) {
+  // Lowercases via ICU so Cyrillic works too.
+  icu::UnicodeString u =
+      icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
+  u.foldCase();
+  std::string out;
+  u.toUTF8String(out);
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> ExtractNumbers(std::string_view s) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    if (!IsDigit(s[i]) ||
+        (i > 0 && (IsDigit(s[i - 1]) || std::isalpha(static_cast<unsigned char>(s[i - 1]))))) {
+      ++i;
+      continue;
+    }
+    // Collect digit groups and the separators between them.
+    std::vector<std::string_view> groups;
+    std::vector<char> seps;  // ',', '.', or ' ' (any space-like)
+    size_t j = i;
+    while (true) {
+      size_t start = j;
+      while (j < s.size() && IsDigit(s[j])) ++j;
+      groups.push_back(s.substr(start, j - start));
+      if (j >= s.size()) break;
+      size_t sl = SeparatorLength(s, j);
+      if (sl == 0 || j + sl >= s.size() || !IsDigit(s[j + sl])) break;
+      char sep = s[j] == ',' ? ',' : s[j] == '.' ? '.' : ' ';
+      // A space only joins thousands groups of exactly three digits.
+      size_t k = j + sl;
+      size_t digits = 0;
+      while (k + digits < s.size() && IsDigit(s[k + digits])) ++digits;
+      if (sep == ' ' && digits != 3) break;
+      if (sep == ' ' && groups.back().size() > 3) break;
+      seps.push_back(sep);
+      j += sl;
+    }
+    std::string integer, fraction;
+    integer = std::string(groups[0]);
+    bool ok = true;
+    for (size_t g = 1; g < groups.size(); ++g) {
+      bool last = g + 1 == groups.size();
+      if (groups[g].size() == 3 && groups[g - 1].size() <= 3 + (g == 1 ? 0 : 0) &&
+          (g == 1 ? groups[0].size() <= 3 : true)) {
+        integer += groups[g];  // thousands group
+      } else if (last && seps[g - 1] != ' ') {
+        fraction = std::string(groups[g]);  // decimal part
+      } else {
+        ok = false;
+        break;
+      }
+    }
+    // "2021.5" style or odd groupings: keep only the first group.
+    if (!ok) integer = std::string(groups[0]), fraction.clear();
+    // Next word, for "100 thousand" / "2,5 millioner".
+    size_t k = j;
+    while (k < s.size() && (s[k] == ' ' || SeparatorLength(s, k) > 1))
+      k += std::max<size_t>(1, SeparatorLength(s, k));
+    size_t w = k;
+    while (w < s.size() && !std::isspace(static_cast<unsigned char>(s[w])) && s[w] != ',' &&
+           s[w] != '.')
+      ++w;
+    double mult =
+        k < s.size() ? Multiplier(FoldAsciiLower(s.substr(k, std::min<size_t>(w - k, 32)))) : 1;
+
+    std::string norm;
+    if (integer.size() > 15) {
+      norm = integer;  // an identifier, not a quantity
+    } else {
+      double v = std::stod(integer + (fraction.empty() ? "" : "." + fraction)) * mult;
+      bool is_year = fraction.empty() && mult == 1 && groups.size() == 1 && integer.size() == 4 &&
+                     v >= 1800 && v <= 2100;
+      if (is_year) {
+        norm = "y" + integer;
+      } else if (fraction.empty() && mult == 1 && v < 10) {
+        norm.clear();
+      } else {
+        norm = FormatNumber(v);
+      }
+    }
+    if (!norm.empty()) out.push_back(norm);
+    i = j;
+  }
+  return out;
+}
+
+std::string NameSkeleton(std::string_view key, size_t max_codes) {
+  std::string k(key);
+  // Digraphs that transliteration schemes spell differently.
+  auto replace_all = [&](const char* from, const char* to) {
+    size_t pos = 0;
+    std::string f(from), t(to);
+    while ((pos = k.find(f, pos)) != std::string::npos) {
+      k.replace(pos, f.size(), t);
+      pos += t.size();
+    }
+  };
+  replace_all("tsch", "c");
+  replace_all("tch", "c");
+  replace_all("sch", "s");
+  replace_all("ts", "c");
+  replace_all("tz", "c");
+  replace_all("ph", "f");
+  std::string out = "~";
+  char last = 0;
+  for (char ch : k) {
+    char code = 0;
+    switch (ch) {
+      case 'b':
+      case 'f':
+      case 'p':
+      case 'v':
+        code = '1';
+        break;
+      case 'c':
+      case 'g':
+      case 'k':
+      case 'q':
+      case 's':
+      case 'x':
+      case 'z':
+        code = '2';
+        break;
+      case 'd':
+      case 't':
+        code = '3';
+        break;
+      case 'l':
+        code = '4';
+        break;
+      case 'm':
+      case 'n':
+        code = '5';
+        break;
+      case 'r':
+        code = '6';
+        break;
+      default:
+        code = (ch >= '0' && ch <= '9') ? ch : 0;
+        break;
+    }
+    if (!code || code == last) continue;
+    out.push_back(code);
+    last = code;
+    if (out.size() > max_codes) break;
+  }
+  return out.size() >= 3 ? out : std::string();
+}
+
+uint64_t TermKey(std::string_view lang, std::string_view stem) {
+  std::string k;
+  k.reserve(lang.size() + 1 + stem.size());
+  k.append(lang);
+  k.push_back('\x1f');
+  k.append(stem);
+  return Hash64(k, 0x7465726du);
+}
+uint64_t NameFeatureKey(std::string_view name_key) { return Hash64(name_key, 0x6e616d65u); }
+uint64_t NumberKey(std::string_view normalized) { return Hash64(normalized, 0x6e756d62u); }
+
+struct Analyzer::Impl {
+  std::unique_ptr<icu::BreakIterator> words;
+  std::unique_ptr<icu::Transliterator> latin;
+  std::unordered_map<std::string, sb_stemmer*> stemmers;  // nullptr: none for this language
+  std::unordered_map<std::string, std::unordered_set<std::string>> stopwords;
+  std::unordered_map<std::string, std::string> name_keys;  // cache
+  std::string data_dir;
+
+  ~Impl() {
+    for (auto& [lang, s] : stemmers)
+      if (s) sb_stemmer_delete(s);
+  }
+
+  sb_stemmer* Stemmer(const std::string& lang) {
+    auto it = stemmers.find(lang);
+    if (it != stemmers.end()) return it->second;
+    const char* name = StemmerName(lang);
+    sb_stemmer* s = name ? sb_stemmer_new(name, "UTF_8") : nullptr;
+    stemmers[lang] = s;
+    return s;
+  }
+
+  const std::unordered_set<std::string>& Stopwords(const std::string& lang) {
+    auto it = stopwords.find(lang);
+    if (it != stopwords.end()) return it->second;
+    auto& set = stopwords[lang];
+    std::ifstream in(data_dir + "/stopwords/" + lang + ".txt");
+    std::string line;
+    while (std::getline(in, line)) {
+      auto t = TrimAscii(line);
+      if (!t.empty() && t[0] != '#') set.insert(std::string(t));
+    }
+    return set;
+  }
+};
+
+Analyzer::Analyzer(const SignalsOptions& options)
+    : impl_(std::make_unique<Impl>()), options_(options) {
+  UErrorCode status = U_ZERO_ERROR;
+  impl_->words.reset(icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), status));
+  status = U_ZERO_ERROR;
+  impl_->latin.reset(
+      icu::Transliterator::createInstance("Any-Latin; Latin-ASCII; Lower", UTRANS_FORWARD, status));
+  if (U_FAILURE(status)) impl_->latin.reset();
+  impl_->data_dir = DataDir(options);
+}
+
+Analyzer::~Analyzer() = default;
+
+bool Analyzer::IsStopWord(const std::string& lang, const std::string& folded) {
+  return impl_->Stopwords(lang).count(folded) > 0 || impl_->Stopwords("en").count(folded) > 0;
+}
+
+std::string Analyzer::NameKey(std::string_view name) {
+  auto it = impl_->name_keys.find(std::string(name));
+  if (it != impl_->name_keys.end()) return it->second;
+  std::string latin;
+  bool ascii = std::all_of(name.begin(), name.end(),
+                           [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  if (ascii || !impl_->latin) {
+    latin = std::string(name);
+  } else {
+    icu::UnicodeString u = icu::UnicodeString::fromUTF8(
+        icu::StringPiece(name.data(), static_cast<int32_t>(name.size())));
+    impl_->latin->transliterate(u);
+    u.toUTF8String(latin);
+  }
+  std::string key;
+  for (char c : latin) {
+    unsigned char uc = static_cast<unsigned char>(c);
+    if (std::isalnum(uc)) key.push_back(static_cast<char>(std::tolower(uc)));
+  }
+  if (impl_->name_keys.size() > 200000) impl_->name_keys.clear();
+  impl_->name_keys.emplace(std::string(name), key);
+  return key;
+}
+
+Signals Analyzer::Analyze(std::string_view title, std::string_view text, const std::string& lang) {
+  Signals sig;
+  sig.lang = lang;
+  std::unordered_map<uint64_t, float> terms, names, numbers;
+  std::unordered_map<std::string, int> label_counts;
+  std::vector<uint64_t> token_hashes;  // for shingles
+  sb_stemmer* stemmer = impl_->Stemmer(lang);
+  const auto& stops = impl_->Stopwords(lang);
+  const auto& en_stops = impl_->Stopwords("en");
+
+  struct Token {
+    std::string folded;
+    std::string original;
+    bool capitalised;
+    bool all_caps;
+    bool sentence_start;
+    bool letters;
+    float weight;
+  };
+  std::vector<Token> tokens;
+
+  for (int part = 0; part < 2; ++part) {
+    std::string_view s = part == 0 ? title : text;
+    float weight = part == 0 ? options_.title_weight : 1.0f;
+    icu::UnicodeString u =
+        icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
+    auto* bi = impl_->words.get();
+    bi->setText(u);
+    int32_t prev_end = 0;
+    bool at_start = true;
+    for (int32_t start = bi->first(), end = bi->next(); end != icu::BreakIterator::DONE;
+         start = end, end = bi->next()) {
+      int32_t rule = bi->getRuleStatus();
+      if (rule < UBRK_WORD_NUMBER) {
+        // Punctuation / space: does it end a sentence?
+        for (int32_t k = start; k < end; ++k) {
+          UChar c = u.charAt(k);
+          if (c == '.' || c == '!' || c == '?' || c == '\n' || c == ':' || c == 0x2013 ||
+              c == 0x2014 || c == '"' || c == 0x201C || c == 0x201D || c == 0xAB || c == 0xBB)
+            at_start = true;
+        }
+        prev_end = end;
+        continue;
+      }
+      (void)prev_end;
+      icu::UnicodeString w = u.tempSubStringBetween(start, end);
+      Token t;
+      w.toUTF8String(t.original);
+      UChar32 first = w.char32At(0);
+      t.capitalised = u_isupper(first) || u_istitle(first);
+      t.all_caps = t.capitalised && w.length() >= 2;
+      if (t.all_caps) {
+        for (int32_t k = 0; k < w.length(); ++k)
+          if (u_islower(w.charAt(k))) {
+            t.all_caps = false;
+            break;
+          }
+      }
+      icu::UnicodeString f(w);
+      f.foldCase();
+      f.toUTF8String(t.folded);
+      t.sentence_start = at_start;
+      t.letters = rule >= UBRK_WORD_LETTER;
+      t.weight = weight;
+      at_start = false;
+      tokens.push_back(std::move(t));
+    }
+  }
+  sig.tokens = static_cast<uint32_t>(tokens.size());
+
+  // Names: capitalised words not at a sentence start; a sentence-initial one
+  // counts if the same word is capitalised mid-sentence elsewhere; acronyms.
+  std::unordered_set<std::string> mid_sentence_caps;
+  for (const auto& t : tokens)
+    if (t.letters && t.capitalised && !t.sentence_start) mid_sentence_caps.insert(t.folded);
+
+  for (const auto& t : tokens) {
+    token_hashes.push_back(Hash64(t.folded, 0x73686dull));
+    if (!t.letters) continue;
+    bool stop =
+        stops.count(t.folded) || (lang != "en" && en_stops.count(t.folded) && t.capitalised);
+    if (!stop && t.folded.size() >= 2) {
+      std::string stem = t.folded;
+      if (stemmer) {
+        const sb_symbol* out =
+            sb_stemmer_stem(stemmer, reinterpret_cast<const sb_symbol*>(t.folded.data()),
+                            static_cast<int>(t.folded.size()));
+        if (out)
+          stem.assign(reinterpret_cast<const char*>(out),
+                      static_cast<size_t>(sb_stemmer_length(stemmer)));
+      }
+      AddFeature(terms, TermKey(lang, stem), t.weight);
+    }
+    // Acronyms (WHO, PO, AS) are names even when they fold to a stop word.
+    bool is_name =
+        t.capitalised &&
+        (t.all_caps || (!stop && (!t.sentence_start || mid_sentence_caps.count(t.folded))));
+    if (is_name && t.folded.size() >= 2) {
+      std::string key = NameKey(t.folded);
+      if (key.size() >= 2) {
+        // Two keys per name: a prefix of the transliteration (precise) and a
+        // consonant skeleton (meets spelling variants across languages).
+        std::string skeleton = t.all_caps ? std::string() : NameSkeleton(key);
+        if (key.size() > options_.name_key_chars) key.resize(options_.name_key_chars);
+        AddFeature(names, NameFeatureKey(key), t.weight);
+        if (!skeleton.empty() && skeleton != key)
+          AddFeature(names, NameFeatureKey(skeleton), t.weight);
+        label_counts[t.original]++;
+      }
+    }
+  }
+
+  for (int part = 0; part < 2; ++part) {
+    for (const auto& n : ExtractNumbers(part == 0 ? title : text))
+      AddFeature(numbers, NumberKey(n), part == 0 ? options_.title_weight : 1.0f);
+  }
+
+  // Shingle sketch (MOD-m): hashes of k consecutive tokens.
+  const size_t k = static_cast<size_t>(options_.shingle_words);
+  if (token_hashes.size() >= k) {
+    for (size_t i = 0; i + k <= token_hashes.size(); ++i) {
+      uint64_t h = 0x9E3779B97F4A7C15ull;
+      for (size_t j = 0; j < k; ++j) h = (h ^ token_hashes[i + j]) * 0x100000001B3ull + (h >> 29);
+      h ^= h >> 33;
+      h *= 0xff51afd7ed558ccdull;
+      h ^= h >> 33;
+      if (h % options_.sketch_modulus == 0) sig.sketch.push_back(h);
+    }
+    std::sort(sig.sketch.begin(), sig.sketch.end());
+    sig.sketch.erase(std::unique(sig.sketch.begin(), sig.sketch.end()), sig.sketch.end());
+    if (sig.sketch.size() > options_.max_sketch) sig.sketch.resize(options_.max_sketch);
+  }
+
+  sig.terms = Sorted(terms);
+  sig.names = Sorted(names);
+  sig.numbers = Sorted(numbers);
+  std::vector<std::pair<std::string, int>> labels(label_counts.begin(), label_counts.end());
+  std::sort(labels.begin(), labels.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
+  for (auto& [l, c] : labels) sig.name_labels.push_back(l);
+  if (sig.name_labels.size() > 20) sig.name_labels.resize(20);
+  return sig;
+}
+
+}  // namespace storyline

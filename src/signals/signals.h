@@ -1,0 +1,88 @@
+// Signals: what the later stages compare. Public header of the stage.
+//
+// From a cleaned, language-tagged article: ICU word segmentation, case
+// folding, Snowball stems (language-specific terms), capitalised-name
+// candidates transliterated to a Latin key (language-neutral), numbers
+// normalised across formats (language-neutral), and a MOD-m sketch of word
+// 5-gram shingles for near-duplicate detection.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace storyline {
+
+struct Feature {
+  uint64_t key;  // hashed feature
+  float tf;      // weighted count in the article
+};
+
+struct Signals {
+  std::string lang;
+  std::vector<Feature> terms;            // language-specific stems, sorted by key
+  std::vector<Feature> names;            // language-neutral name keys, sorted by key
+  std::vector<Feature> numbers;          // language-neutral numbers and years, sorted by key
+  std::vector<std::string> name_labels;  // display forms of the names, most frequent first
+  std::vector<uint64_t> sketch;          // sampled shingle hashes, sorted, unique
+  uint32_t tokens = 0;                   // word tokens in title + text
+};
+
+struct SignalsOptions {
+  // Directory with stopwords/<lang>.txt. Empty: $STORYLINE_DATA, then the
+  // source tree's data/ directory.
+  std::string data_dir;
+  int shingle_words = 5;        // words per shingle
+  uint32_t sketch_modulus = 4;  // keep shingles whose hash % modulus == 0
+  size_t max_sketch = 512;      // keep at most this many (the smallest hashes)
+  float title_weight = 2.0f;    // a title token counts this many times
+  size_t name_key_chars = 5;    // names are compared on this many leading key characters
+};
+
+// Not thread-safe (holds ICU iterators and stemmers): one per thread.
+class Analyzer {
+ public:
+  explicit Analyzer(const SignalsOptions& options = {});
+  ~Analyzer();
+  Analyzer(const Analyzer&) = delete;
+  Analyzer& operator=(const Analyzer&) = delete;
+
+  Signals Analyze(std::string_view title, std::string_view text, const std::string& lang);
+
+  // The Latin, ASCII, lowercase key of a name ("Путин" -> "putin").
+  std::string NameKey(std::string_view name);
+
+  // Hash of a shingle sketch entry; exposed for tests.
+  const SignalsOptions& options() const { return options_; }
+
+  bool IsStopWord(const std::string& lang, const std::string& folded_word);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  SignalsOptions options_;
+};
+
+// Numbers found in `text`, normalised: "100,000" / "100.000" / "100 000" /
+// "100 thousand" all give "100000"; "3,5" and "3.5" give "3.5"; four-digit
+// years give "y2022". Integers below 10 are left out.
+std::vector<std::string> ExtractNumbers(std::string_view text);
+
+// A consonant skeleton of an ASCII name key, so that transliteration variants
+// meet: "kamchatka" and "kamcatka" (from Камчатка) both give "~25232";
+// "zelensky", "zelenskyj", "selenskyj" give the same. Vowels, h, w, y and j
+// are dropped, consonants fall into sound classes (b f p v | c g k q s x z |
+// d t | l | m n | r), adjacent repeats collapse, at most `max_codes` are kept.
+// Returns "" when fewer than 2 codes remain (too short to be telling).
+std::string NameSkeleton(std::string_view ascii_key, size_t max_codes = 5);
+
+// Feature key helpers (stable across runs: they shape stored data).
+uint64_t TermKey(std::string_view lang, std::string_view stem);
+uint64_t NameFeatureKey(std::string_view name_key);
+uint64_t NumberKey(std::string_view normalized);
+
+}  // namespace storyline

@@ -1,0 +1,106 @@
+#include "signals/signals.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace storyline {
+namespace {
+
+bool Has(const std::vector<Feature>& v, uint64_t key) {
+  return std::any_of(v.begin(), v.end(), [&](const Feature& f) { return f.key == key; });
+}
+
+TEST(ExtractNumbers, NormalisesFormatsAcrossLanguages) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(ExtractNumbers("100,000 troops"), V{"100000"});
+  EXPECT_EQ(ExtractNumbers("100.000 Soldaten"), V{"100000"});
+  EXPECT_EQ(ExtractNumbers("100 000 soldater"), V{"100000"});
+  EXPECT_EQ(ExtractNumbers("100\xC2\xA0"
+                           "000 soldats"),
+            V{"100000"});
+  EXPECT_EQ(ExtractNumbers("130 thousand"), V{"130000"});
+  EXPECT_EQ(ExtractNumbers("2,5 millioner kroner"), V{"2500000"});
+  EXPECT_EQ(ExtractNumbers("2.5 million dollars"), V{"2500000"});
+  EXPECT_EQ(ExtractNumbers("3,5 prosent and 3.5 per cent"), (V{"3.5", "3.5"}));
+  EXPECT_EQ(ExtractNumbers("1,2 млрд рублей"), V{"1200000000"});
+}
+
+TEST(ExtractNumbers, YearsSmallNumbersAndSentences) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(ExtractNumbers("In 2022, 7 people and 45 cars."), (V{"y2022", "45"}));
+  EXPECT_EQ(ExtractNumbers("on 14 March 2026"), (V{"14", "y2026"}));
+  EXPECT_EQ(ExtractNumbers("E18 and A4"), V{});  // road names are not numbers
+  EXPECT_EQ(ExtractNumbers("40. 50 people"), (V{"40", "50"}));
+}
+
+class AnalyzerTest : public ::testing::Test {
+ protected:
+  Analyzer analyzer_;
+};
+
+TEST_F(AnalyzerTest, NameKeysMeetAcrossScripts) {
+  EXPECT_EQ(analyzer_.NameKey("Путин"), "putin");
+  EXPECT_EQ(analyzer_.NameKey("putin"), "putin");
+  EXPECT_EQ(analyzer_.NameKey("Tromsø"), "tromso");
+  EXPECT_EQ(analyzer_.NameKey("Zürich"), "zurich");
+}
+
+TEST_F(AnalyzerTest, PutinInCyrillicAndLatinGiveTheSameNameFeature) {
+  Signals ru =
+      analyzer_.Analyze("Встреча", "Президент России Владимир Путин встретился с канцлером.", "ru");
+  Signals en = analyzer_.Analyze("Meeting",
+                                 "The Russian president Vladimir Putin met the chancellor.", "en");
+  uint64_t putin = NameFeatureKey("putin");
+  EXPECT_TRUE(Has(ru.names, putin));
+  EXPECT_TRUE(Has(en.names, putin));
+}
+
+TEST_F(AnalyzerTest, StemsAreLanguageSpecificAndStopWordsDropped) {
+  Signals s = analyzer_.Analyze("Ferries", "The ferries were running and the ferry runs.", "en");
+  EXPECT_TRUE(Has(s.terms, TermKey("en", "ferri")));
+  EXPECT_TRUE(Has(s.terms, TermKey("en", "run")));
+  EXPECT_FALSE(Has(s.terms, TermKey("en", "the")));
+  EXPECT_FALSE(Has(s.terms, TermKey("no", "ferri")));
+  EXPECT_EQ(s.lang, "en");
+}
+
+TEST_F(AnalyzerTest, SentenceInitialWordsAreNotNamesUnlessCapitalisedElsewhere) {
+  Signals s = analyzer_.Analyze(
+      "", "Yesterday the talks ended. Oslo said no. Talks with Oslo resume.", "en");
+  EXPECT_TRUE(Has(s.names, NameFeatureKey("oslo")));
+  EXPECT_FALSE(Has(s.names, NameFeatureKey("yeste")));
+  EXPECT_FALSE(Has(s.names, NameFeatureKey("talks")));
+}
+
+TEST_F(AnalyzerTest, TitleTokensWeighMore) {
+  Signals s = analyzer_.Analyze("Avalanche", "An avalanche hit the valley.", "en");
+  auto it = std::find_if(s.terms.begin(), s.terms.end(),
+                         [](const Feature& f) { return f.key == TermKey("en", "avalanch"); });
+  ASSERT_NE(it, s.terms.end());
+  EXPECT_FLOAT_EQ(it->tf, analyzer_.options().title_weight + 1.0f);
+}
+
+TEST_F(AnalyzerTest, SketchIsDeterministicSortedAndSampled) {
+  std::string text;
+  for (int i = 0; i < 200; ++i) text += "word" + std::to_string(i) + " ";
+  Signals a = analyzer_.Analyze("T", text, "en");
+  Signals b = analyzer_.Analyze("T", text, "en");
+  EXPECT_EQ(a.sketch, b.sketch);
+  EXPECT_TRUE(std::is_sorted(a.sketch.begin(), a.sketch.end()));
+  for (uint64_t h : a.sketch) EXPECT_EQ(h % analyzer_.options().sketch_modulus, 0u);
+  // About 1 in 4 of ~197 shingles.
+  EXPECT_GT(a.sketch.size(), 25u);
+  EXPECT_LT(a.sketch.size(), 90u);
+}
+
+TEST_F(AnalyzerTest, HandlesEmptyAndOddInput) {
+  Signals s = analyzer_.Analyze("", "", "und");
+  EXPECT_TRUE(s.terms.empty());
+  EXPECT_TRUE(s.sketch.empty());
+  Signals t = analyzer_.Analyze("\xEF\xBF\xBD\xEF\xBF\xBD", "東京で地震が発生した。", "ja");
+  EXPECT_FALSE(t.terms.empty());
+}
+
+}  // namespace
+}  // namespace storyline

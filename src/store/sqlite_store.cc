@@ -1,0 +1,561 @@
+// The embedded store: one SQLite file in WAL mode.
+#include <sqlite3.h>
+
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <unordered_map>
+
+#include "store/store.h"
+
+namespace storyline {
+
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles(
+  handle INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  title TEXT NOT NULL,
+  text TEXT NOT NULL,
+  lang TEXT NOT NULL,
+  lang_confidence REAL NOT NULL,
+  lang_method TEXT NOT NULL,
+  source TEXT NOT NULL DEFAULT '',
+  url TEXT NOT NULL DEFAULT '',
+  published INTEGER,
+  ingested INTEGER NOT NULL,
+  content_hash INTEGER NOT NULL,
+  origin TEXT NOT NULL DEFAULT '',
+  repairs TEXT NOT NULL DEFAULT '[]',
+  names TEXT NOT NULL DEFAULT '[]',
+  sketch BLOB);
+CREATE INDEX IF NOT EXISTS articles_hash ON articles(content_hash);
+CREATE INDEX IF NOT EXISTS articles_published ON articles(published);
+CREATE TABLE IF NOT EXISTS aliases(id TEXT PRIMARY KEY, canonical TEXT NOT NULL, origin TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS stories(
+  id TEXT PRIMARY KEY,
+  title TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  langs TEXT NOT NULL,
+  first_time INTEGER,
+  last_time INTEGER,
+  created INTEGER NOT NULL,
+  updated INTEGER NOT NULL,
+  full_vector BLOB,
+  neutral_vector BLOB);
+CREATE INDEX IF NOT EXISTS stories_last ON stories(last_time);
+CREATE TABLE IF NOT EXISTS memberships(
+  article TEXT PRIMARY KEY,
+  story TEXT NOT NULL,
+  score REAL NOT NULL,
+  reason TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT '{}');
+CREATE INDEX IF NOT EXISTS memberships_story ON memberships(story);
+CREATE TABLE IF NOT EXISTS duplicates(
+  article TEXT NOT NULL,
+  of TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  resemblance REAL NOT NULL,
+  containment REAL NOT NULL,
+  shared INTEGER NOT NULL,
+  PRIMARY KEY(article, of));
+CREATE INDEX IF NOT EXISTS duplicates_of ON duplicates(of);
+CREATE TABLE IF NOT EXISTS rejects(
+  rowid INTEGER PRIMARY KEY,
+  origin TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  message TEXT NOT NULL,
+  at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS df(feature INTEGER PRIMARY KEY, n INTEGER NOT NULL);
+)sql";
+
+class Stmt {
+ public:
+  Stmt() = default;
+  ~Stmt() { sqlite3_finalize(s_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  Status Prepare(sqlite3* db, const char* sql) {
+    sqlite3_finalize(s_);
+    s_ = nullptr;
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s_, nullptr) != SQLITE_OK)
+      return Status::Internal(std::string("prepare: ") + sqlite3_errmsg(db) + " in: " + sql);
+    return Status::Ok();
+  }
+  sqlite3_stmt* get() { return s_; }
+  Stmt& Reset() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+    return *this;
+  }
+  Stmt& Bind(int i, const std::string& v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& Bind(int i, int64_t v) {
+    sqlite3_bind_int64(s_, i, v);
+    return *this;
+  }
+  Stmt& Bind(int i, double v) {
+    sqlite3_bind_double(s_, i, v);
+    return *this;
+  }
+  Stmt& Bind(int i, std::optional<int64_t> v) {
+    if (v)
+      sqlite3_bind_int64(s_, i, *v);
+    else
+      sqlite3_bind_null(s_, i);
+    return *this;
+  }
+  Stmt& BindBlob(int i, const std::string& v) {
+    sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  int Step() { return sqlite3_step(s_); }
+  std::string Text(int c) {
+    auto* p = sqlite3_column_text(s_, c);
+    return p ? std::string(reinterpret_cast<const char*>(p),
+                           static_cast<size_t>(sqlite3_column_bytes(s_, c)))
+             : std::string();
+  }
+  std::string Blob(int c) {
+    auto* p = sqlite3_column_blob(s_, c);
+    return p ? std::string(static_cast<const char*>(p),
+                           static_cast<size_t>(sqlite3_column_bytes(s_, c)))
+             : std::string();
+  }
+  int64_t Int(int c) { return sqlite3_column_int64(s_, c); }
+  double Real(int c) { return sqlite3_column_double(s_, c); }
+  std::optional<int64_t> OptInt(int c) {
+    if (sqlite3_column_type(s_, c) == SQLITE_NULL) return std::nullopt;
+    return sqlite3_column_int64(s_, c);
+  }
+
+ private:
+  sqlite3_stmt* s_ = nullptr;
+};
+
+std::string EncodeSketch(const std::vector<uint64_t>& v) {
+  return std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(uint64_t));
+}
+std::vector<uint64_t> DecodeSketch(const std::string& b) {
+  std::vector<uint64_t> v(b.size() / sizeof(uint64_t));
+  if (!v.empty()) std::memcpy(v.data(), b.data(), v.size() * sizeof(uint64_t));
+  return v;
+}
+
+class SqliteStore final : public ArticleStore {
+ public:
+  ~SqliteStore() override {
+    stmts_.clear();
+    if (db_) sqlite3_close_v2(db_);
+  }
+
+  Status Open(const std::string& path, const StoreOptions& options) {
+    int rc =
+        sqlite3_open_v2(path.c_str(), &db_,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+      std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+      return Status::IOError("cannot open database '" + path + "': " + msg);
+    }
+    sqlite3_busy_timeout(db_, 5000);
+    std::string sync = options.synchronous == "NORMAL" ? "NORMAL"
+                       : options.synchronous == "OFF"  ? "OFF"
+                                                       : "FULL";
+    Status s =
+        Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=" + sync +
+             "; PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;");
+    if (!s.ok()) return Status::IOError("'" + path + "' is not a usable database: " + s.message());
+    s = Exec(kSchema);
+    if (!s.ok()) return Status::Corruption("'" + path + "': cannot create schema: " + s.message());
+    return Status::Ok();
+  }
+
+  Status Exec(const std::string& sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string m = err ? err : sqlite3_errmsg(db_);
+      sqlite3_free(err);
+      return Status::IOError(m);
+    }
+    return Status::Ok();
+  }
+
+  Result<Stmt*> S(const char* sql) {
+    auto it = stmts_.find(sql);
+    if (it != stmts_.end()) {
+      it->second->Reset();
+      return it->second.get();
+    }
+    auto st = std::make_unique<Stmt>();
+    Status s = st->Prepare(db_, sql);
+    if (!s.ok()) return s;
+    Stmt* p = st.get();
+    stmts_.emplace(sql, std::move(st));
+    return p;
+  }
+
+  Status Done(Stmt* st) {
+    int rc = st->Step();
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) return Status::IOError(sqlite3_errmsg(db_));
+    return Status::Ok();
+  }
+
+  Status Begin() override { return Exec("BEGIN IMMEDIATE"); }
+  Status Commit() override { return Exec("COMMIT"); }
+
+  Result<std::optional<std::string>> GetMeta(const std::string& key) override {
+    auto st = S("SELECT value FROM meta WHERE key=?");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, key);
+    if ((*st)->Step() == SQLITE_ROW) return std::optional<std::string>((*st)->Text(0));
+    return std::optional<std::string>();
+  }
+  Status PutMeta(const std::string& key, const std::string& value) override {
+    auto st =
+        S("INSERT INTO meta(key,value) VALUES(?,?) ON CONFLICT(key) DO UPDATE SET "
+          "value=excluded.value");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, key).Bind(2, value);
+    return Done(*st);
+  }
+
+  Result<std::optional<uint64_t>> ArticleHash(const std::string& id) override {
+    auto st = S("SELECT content_hash FROM articles WHERE id=?");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, id);
+    if ((*st)->Step() == SQLITE_ROW)
+      return std::optional<uint64_t>(static_cast<uint64_t>((*st)->Int(0)));
+    auto al =
+        S("SELECT a.content_hash FROM aliases l JOIN articles a ON a.id=l.canonical WHERE l.id=?");
+    if (!al.ok()) return al.status();
+    (*al)->Bind(1, id);
+    if ((*al)->Step() == SQLITE_ROW)
+      return std::optional<uint64_t>(static_cast<uint64_t>((*al)->Int(0)));
+    return std::optional<uint64_t>();
+  }
+
+  Result<std::optional<std::string>> FindByHash(uint64_t h) override {
+    auto st = S("SELECT id FROM articles WHERE content_hash=? ORDER BY handle LIMIT 1");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, static_cast<int64_t>(h));
+    if ((*st)->Step() == SQLITE_ROW) return std::optional<std::string>((*st)->Text(0));
+    return std::optional<std::string>();
+  }
+
+  Result<std::string> CanonicalId(const std::string& id) override {
+    auto st = S("SELECT canonical FROM aliases WHERE id=?");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, id);
+    if ((*st)->Step() == SQLITE_ROW) return (*st)->Text(0);
+    return id;
+  }
+
+  Status PutArticle(StoredArticle* a) override {
+    auto st =
+        S("INSERT INTO "
+          "articles(id,title,text,lang,lang_confidence,lang_method,source,url,published,ingested,"
+          "content_hash,origin,repairs,names,sketch) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    if (!st.ok()) return st.status();
+    const Article& ar = a->article;
+    Stmt* s = *st;
+    s->Bind(1, ar.id)
+        .Bind(2, ar.title)
+        .Bind(3, ar.text)
+        .Bind(4, a->lang)
+        .Bind(5, a->lang_confidence);
+    s->Bind(6, a->lang_method)
+        .Bind(7, ar.source)
+        .Bind(8, ar.url)
+        .Bind(9, ar.published)
+        .Bind(10, a->ingested);
+    s->Bind(11, static_cast<int64_t>(a->content_hash)).Bind(12, ar.origin);
+    s->Bind(13, nlohmann::json(ar.repairs).dump()).Bind(14, nlohmann::json(a->names).dump());
+    s->BindBlob(15, EncodeSketch(a->sketch));
+    Status r = Done(s);
+    if (r.ok()) a->handle = sqlite3_last_insert_rowid(db_);
+    return r;
+  }
+
+  Status PutAlias(const std::string& id, const std::string& canonical,
+                  const std::string& origin) override {
+    auto st = S("INSERT OR IGNORE INTO aliases(id,canonical,origin) VALUES(?,?,?)");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, id).Bind(2, canonical).Bind(3, origin);
+    return Done(*st);
+  }
+
+  Status PutMembership(const Membership& m) override {
+    auto st =
+        S("INSERT INTO memberships(article,story,score,reason,detail) VALUES(?,?,?,?,?) "
+          "ON CONFLICT(article) DO UPDATE SET story=excluded.story, score=excluded.score, "
+          "reason=excluded.reason, detail=excluded.detail");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, m.article).Bind(2, m.story).Bind(3, m.score).Bind(4, m.reason).Bind(5, m.detail);
+    return Done(*st);
+  }
+
+  Status PutDuplicate(const DuplicateLink& d) override {
+    auto st =
+        S("INSERT OR REPLACE INTO duplicates(article,of,kind,resemblance,containment,shared) "
+          "VALUES(?,?,?,?,?,?)");
+    if (!st.ok()) return st.status();
+    (*st)
+        ->Bind(1, d.article)
+        .Bind(2, d.of)
+        .Bind(3, d.kind)
+        .Bind(4, d.resemblance)
+        .Bind(5, d.containment);
+    (*st)->Bind(6, static_cast<int64_t>(d.shared));
+    return Done(*st);
+  }
+
+  Status PutReject(const Reject& r, int64_t at) override {
+    auto st = S("INSERT INTO rejects(origin,reason,message,at) VALUES(?,?,?,?)");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, r.origin).Bind(2, r.reason).Bind(3, r.message).Bind(4, at);
+    return Done(*st);
+  }
+
+  Status PutStory(const StoryState& s, int64_t now) override {
+    auto st = S(
+        "INSERT INTO stories(id,title,size,langs,first_time,last_time,created,updated,full_vector,"
+        "neutral_vector) VALUES(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+        "size=excluded.size, langs=excluded.langs, first_time=excluded.first_time, "
+        "last_time=excluded.last_time, updated=excluded.updated, full_vector=excluded.full_vector, "
+        "neutral_vector=excluded.neutral_vector");
+    if (!st.ok()) return st.status();
+    Stmt* p = *st;
+    p->Bind(1, s.id)
+        .Bind(2, s.title)
+        .Bind(3, static_cast<int64_t>(s.size))
+        .Bind(4, nlohmann::json(s.langs).dump());
+    p->Bind(5, s.first_time).Bind(6, s.last_time).Bind(7, now).Bind(8, now);
+    p->BindBlob(9, EncodeVector(s.full)).BindBlob(10, EncodeVector(s.neutral));
+    return Done(p);
+  }
+
+  Status PutDf(const DocumentFrequencies& df) override {
+    auto st =
+        S("INSERT INTO df(feature,n) VALUES(?,?) ON CONFLICT(feature) DO UPDATE SET n=excluded.n");
+    if (!st.ok()) return st.status();
+    for (uint64_t k : df.dirty()) {
+      auto it = df.counts().find(k);
+      if (it == df.counts().end()) continue;
+      (*st)->Reset().Bind(1, static_cast<int64_t>(k)).Bind(2, static_cast<int64_t>(it->second));
+      Status s = Done(*st);
+      if (!s.ok()) return s;
+    }
+    return PutMeta("df_documents", std::to_string(df.documents()));
+  }
+
+  Status LoadDf(DocumentFrequencies* df) override {
+    auto st = S("SELECT feature,n FROM df");
+    if (!st.ok()) return st.status();
+    while ((*st)->Step() == SQLITE_ROW)
+      df->Set(static_cast<uint64_t>((*st)->Int(0)), static_cast<uint32_t>((*st)->Int(1)));
+    auto n = GetMeta("df_documents");
+    if (!n.ok()) return n.status();
+    if (n->has_value()) df->SetDocuments(std::stoull(**n));
+    df->ClearDirty();
+    return Status::Ok();
+  }
+
+  Status LoadStories(std::optional<int64_t> since,
+                     const std::function<void(StoryState)>& fn) override {
+    auto st =
+        S("SELECT id,title,size,langs,first_time,last_time,full_vector,neutral_vector FROM stories "
+          "WHERE last_time IS NULL OR ?1 IS NULL OR last_time >= ?1 ORDER BY rowid");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, since);
+    while ((*st)->Step() == SQLITE_ROW) {
+      StoryState s;
+      s.id = (*st)->Text(0);
+      s.title = (*st)->Text(1);
+      s.size = static_cast<uint32_t>((*st)->Int(2));
+      auto langs = nlohmann::json::parse((*st)->Text(3), nullptr, false);
+      if (langs.is_object())
+        for (auto& [k, v] : langs.items()) s.langs[k] = v.get<uint32_t>();
+      s.first_time = (*st)->OptInt(4);
+      s.last_time = (*st)->OptInt(5);
+      s.full = DecodeVector((*st)->Blob(6));
+      s.neutral = DecodeVector((*st)->Blob(7));
+      fn(std::move(s));
+    }
+    return Status::Ok();
+  }
+
+  Status LoadSketches(
+      std::optional<int64_t> since,
+      const std::function<void(int64_t, const std::string&, std::vector<uint64_t>)>& fn) override {
+    auto st =
+        S("SELECT handle,id,sketch FROM articles WHERE published IS NULL OR ?1 IS NULL OR "
+          "published >= ?1 "
+          "ORDER BY handle");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, since);
+    while ((*st)->Step() == SQLITE_ROW)
+      fn((*st)->Int(0), (*st)->Text(1), DecodeSketch((*st)->Blob(2)));
+    return Status::Ok();
+  }
+
+  Result<ArticleRef> ArticleByHandle(int64_t handle) override {
+    auto st = S("SELECT id, published FROM articles WHERE handle=?");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, handle);
+    if ((*st)->Step() == SQLITE_ROW) return ArticleRef{(*st)->Text(0), (*st)->OptInt(1)};
+    return Status::NotFound("no article with handle " + std::to_string(handle));
+  }
+
+  Result<std::string> StoryOf(const std::string& article_id) override {
+    auto st = S("SELECT story FROM memberships WHERE article=?");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, article_id);
+    if ((*st)->Step() == SQLITE_ROW) return (*st)->Text(0);
+    return Status::NotFound("article '" + article_id + "' has no story");
+  }
+
+  StoryRow ReadStory(Stmt* st) {
+    StoryRow r;
+    r.id = st->Text(0);
+    r.title = st->Text(1);
+    r.size = st->Int(2);
+    auto langs = nlohmann::json::parse(st->Text(3), nullptr, false);
+    if (langs.is_object())
+      for (auto& [k, v] : langs.items()) r.langs[k] = v.get<int64_t>();
+    r.first_time = st->OptInt(4);
+    r.last_time = st->OptInt(5);
+    r.updated = st->Int(6);
+    return r;
+  }
+
+  Result<std::vector<StoryRow>> ListStories(const StoryFilter& f) override {
+    auto st =
+        S("SELECT id,title,size,langs,first_time,last_time,updated FROM stories "
+          "WHERE size >= ?1 AND (?2 = '' OR EXISTS (SELECT 1 FROM memberships m JOIN articles a "
+          "ON a.id=m.article WHERE m.story=stories.id AND a.lang=?2)) "
+          "ORDER BY size DESC, COALESCE(last_time, 0) DESC, id LIMIT ?3");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, f.min_size).Bind(2, f.lang).Bind(3, f.limit < 0 ? INT64_MAX : f.limit);
+    std::vector<StoryRow> out;
+    while ((*st)->Step() == SQLITE_ROW) out.push_back(ReadStory(*st));
+    return out;
+  }
+
+  Result<StoryRow> GetStory(const std::string& id) override {
+    auto st = S("SELECT id,title,size,langs,first_time,last_time,updated FROM stories WHERE id=?");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, id);
+    if ((*st)->Step() == SQLITE_ROW) return ReadStory(*st);
+    return Status::NotFound("no story '" + id + "'");
+  }
+
+  Result<std::vector<StoredArticle>> StoryArticles(const std::string& id) override {
+    auto st =
+        S("SELECT "
+          "a.id,a.title,a.text,a.lang,a.lang_confidence,a.lang_method,a.source,a.url,a.published,"
+          "a.ingested,a.content_hash,a.origin,a.repairs,a.names,a.handle FROM memberships m "
+          "JOIN articles a ON a.id=m.article WHERE m.story=? ORDER BY COALESCE(a.published,0), "
+          "a.handle");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, id);
+    std::vector<StoredArticle> out;
+    while ((*st)->Step() == SQLITE_ROW) {
+      Stmt* s = *st;
+      StoredArticle a;
+      a.article.id = s->Text(0);
+      a.article.title = s->Text(1);
+      a.article.text = s->Text(2);
+      a.lang = s->Text(3);
+      a.lang_confidence = s->Real(4);
+      a.lang_method = s->Text(5);
+      a.article.source = s->Text(6);
+      a.article.url = s->Text(7);
+      a.article.published = s->OptInt(8);
+      a.ingested = s->Int(9);
+      a.content_hash = static_cast<uint64_t>(s->Int(10));
+      a.article.origin = s->Text(11);
+      auto rep = nlohmann::json::parse(s->Text(12), nullptr, false);
+      if (rep.is_array()) a.article.repairs = rep.get<std::vector<std::string>>();
+      auto names = nlohmann::json::parse(s->Text(13), nullptr, false);
+      if (names.is_array()) a.names = names.get<std::vector<std::string>>();
+      a.handle = s->Int(14);
+      out.push_back(std::move(a));
+    }
+    return out;
+  }
+
+  Result<std::vector<Membership>> StoryMemberships(const std::string& id) override {
+    auto st = S("SELECT article,story,score,reason,detail FROM memberships WHERE story=?");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, id);
+    std::vector<Membership> out;
+    while ((*st)->Step() == SQLITE_ROW)
+      out.push_back(
+          {(*st)->Text(0), (*st)->Text(1), (*st)->Real(2), (*st)->Text(3), (*st)->Text(4)});
+    return out;
+  }
+
+  Result<std::vector<DuplicateLink>> DuplicatesOf(const std::string& article_id) override {
+    auto st =
+        S("SELECT article,of,kind,resemblance,containment,shared FROM duplicates WHERE article=?1 "
+          "OR of=?1 "
+          "ORDER BY article, of");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, article_id);
+    std::vector<DuplicateLink> out;
+    while ((*st)->Step() == SQLITE_ROW)
+      out.push_back({(*st)->Text(0), (*st)->Text(1), (*st)->Text(2), (*st)->Real(3), (*st)->Real(4),
+                     static_cast<int>((*st)->Int(5))});
+    return out;
+  }
+
+  Status ForEachAssignment(const std::function<void(const std::string&, const std::string&,
+                                                    const std::string&)>& fn) override {
+    auto st =
+        S("SELECT m.article, m.story, a.lang FROM memberships m JOIN articles a ON a.id=m.article "
+          "UNION ALL SELECT l.id, m.story, a.lang FROM aliases l JOIN memberships m ON "
+          "m.article=l.canonical "
+          "JOIN articles a ON a.id=l.canonical ORDER BY 1");
+    if (!st.ok()) return st.status();
+    while ((*st)->Step() == SQLITE_ROW) fn((*st)->Text(0), (*st)->Text(1), (*st)->Text(2));
+    return Status::Ok();
+  }
+
+  Result<std::vector<std::pair<Reject, int64_t>>> ListRejects(int64_t limit) override {
+    auto st = S("SELECT origin,reason,message,at FROM rejects ORDER BY rowid DESC LIMIT ?");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, limit < 0 ? INT64_MAX : limit);
+    std::vector<std::pair<Reject, int64_t>> out;
+    while ((*st)->Step() == SQLITE_ROW)
+      out.push_back({Reject{(*st)->Text(0), (*st)->Text(1), (*st)->Text(2)}, (*st)->Int(3)});
+    return out;
+  }
+
+  Result<int64_t> Count(const char* sql) {
+    auto st = S(sql);
+    if (!st.ok()) return st.status();
+    if ((*st)->Step() == SQLITE_ROW) return (*st)->Int(0);
+    return int64_t{0};
+  }
+  Result<int64_t> CountArticles() override { return Count("SELECT COUNT(*) FROM articles"); }
+  Result<int64_t> CountStories() override { return Count("SELECT COUNT(*) FROM stories"); }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::unordered_map<const char*, std::unique_ptr<Stmt>> stmts_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<ArticleStore>> OpenSqliteStore(const std::string& path,
+                                                      const StoreOptions& options) {
+  auto store = std::make_unique<SqliteStore>();
+  Status s = store->Open(path, options);
+  if (!s.ok()) return s;
+  return std::unique_ptr<ArticleStore>(std::move(store));
+}
+
+}  // namespace storyline

@@ -1,0 +1,134 @@
+// Store: where articles, stories and everything learned about them live.
+// Public header of the stage.
+//
+// ArticleStore is the interface the engine writes through; SqliteStore is the
+// embedded default (one SQLite file, WAL). A distributed implementation can
+// come later behind the same interface and pass the same tests.
+// The schema is in DESIGN.md ("Storage").
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cluster/cluster.h"
+#include "common/status.h"
+#include "ingest/ingest.h"
+
+namespace storyline {
+
+// An article as stored, with what the pipeline learned about it.
+struct StoredArticle {
+  Article article;  // cleaned title/text and metadata
+  std::string lang;
+  double lang_confidence = 0;
+  std::string lang_method;
+  uint64_t content_hash = 0;
+  int64_t ingested = 0;  // Unix seconds
+  std::vector<uint64_t> sketch;
+  std::vector<std::string> names;  // display forms of name candidates
+  int64_t handle = 0;              // storage handle (set by PutArticle)
+};
+
+struct Membership {
+  std::string article;
+  std::string story;
+  double score = 0;
+  std::string reason;  // "new", "text", "names", "duplicate"
+  std::string detail;  // JSON object explaining the decision
+};
+
+struct DuplicateLink {
+  std::string article;  // the later one (the copy)
+  std::string of;       // the earlier one (the original)
+  std::string kind;     // "exact", "near_duplicate", "wire_copy", "shares_text"
+  double resemblance = 0;
+  double containment = 0;
+  int shared = 0;
+};
+
+struct StoryRow {
+  std::string id;
+  std::string title;
+  int64_t size = 0;
+  std::map<std::string, int64_t> langs;
+  std::optional<int64_t> first_time, last_time;
+  int64_t updated = 0;
+};
+
+struct StoryFilter {
+  std::string lang;  // only stories with an article in this language
+  int64_t limit = 50;
+  int64_t min_size = 1;
+};
+
+struct StoreOptions {
+  // "FULL" (default: a committed batch survives power loss) or "NORMAL".
+  std::string synchronous = "FULL";
+};
+
+class ArticleStore {
+ public:
+  virtual ~ArticleStore() = default;
+
+  virtual Status Begin() = 0;
+  virtual Status Commit() = 0;
+
+  // Parameters that shape stored data; checked by the engine on open.
+  virtual Result<std::optional<std::string>> GetMeta(const std::string& key) = 0;
+  virtual Status PutMeta(const std::string& key, const std::string& value) = 0;
+
+  // nullopt if absent; else the stored content hash.
+  virtual Result<std::optional<uint64_t>> ArticleHash(const std::string& id) = 0;
+  // The id of an article with this content hash, if any.
+  virtual Result<std::optional<std::string>> FindByHash(uint64_t content_hash) = 0;
+  virtual Result<std::string> CanonicalId(const std::string& id) = 0;  // follows aliases
+  virtual Status PutArticle(StoredArticle* a) = 0;
+  virtual Status PutAlias(const std::string& id, const std::string& canonical,
+                          const std::string& origin) = 0;
+  virtual Status PutMembership(const Membership& m) = 0;
+  virtual Status PutDuplicate(const DuplicateLink& d) = 0;
+  virtual Status PutReject(const Reject& r, int64_t at) = 0;
+  virtual Status PutStory(const StoryState& s, int64_t now) = 0;
+  virtual Status PutDf(const DocumentFrequencies& df) = 0;  // the dirty keys
+
+  virtual Status LoadDf(DocumentFrequencies* df) = 0;
+  // Stories whose last dated article is at or after `since` (or undated).
+  virtual Status LoadStories(std::optional<int64_t> since,
+                             const std::function<void(StoryState)>& fn) = 0;
+  // Sketches of articles published at or after `since` (or undated).
+  virtual Status LoadSketches(std::optional<int64_t> since,
+                              const std::function<void(int64_t handle, const std::string& id,
+                                                       std::vector<uint64_t>)>& fn) = 0;
+  struct ArticleRef {
+    std::string id;
+    std::optional<int64_t> published;
+  };
+  virtual Result<ArticleRef> ArticleByHandle(int64_t handle) = 0;
+  virtual Result<std::string> StoryOf(const std::string& article_id) = 0;
+
+  // Queries for front ends.
+  virtual Result<std::vector<StoryRow>> ListStories(const StoryFilter& f) = 0;
+  virtual Result<StoryRow> GetStory(const std::string& id) = 0;
+  virtual Result<std::vector<StoredArticle>> StoryArticles(const std::string& id) = 0;
+  virtual Result<std::vector<Membership>> StoryMemberships(const std::string& id) = 0;
+  virtual Result<std::vector<DuplicateLink>> DuplicatesOf(const std::string& article_id) = 0;
+  // Every article id (aliases included) with its story.
+  virtual Status ForEachAssignment(
+      const std::function<void(const std::string& id, const std::string& story,
+                               const std::string& lang)>& fn) = 0;
+  virtual Result<std::vector<std::pair<Reject, int64_t>>> ListRejects(int64_t limit) = 0;
+  virtual Result<int64_t> CountArticles() = 0;
+  virtual Result<int64_t> CountStories() = 0;
+};
+
+// Opens (creating if needed) the SQLite store at `path` (":memory:" for an
+// in-memory store).
+Result<std::unique_ptr<ArticleStore>> OpenSqliteStore(const std::string& path,
+                                                      const StoreOptions& options);
+
+}  // namespace storyline

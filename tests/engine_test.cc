@@ -1,0 +1,258 @@
+// End-to-end tests of the pipeline through the Engine: the bundled examples
+// (golden), the shared seeds (when ../shared is present), bad input, and
+// persistence across runs.
+#include "engine/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "eval/metrics.h"
+#include "testing.h"
+
+namespace storyline {
+namespace {
+
+using testing::TempDir;
+
+std::unique_ptr<Engine> OpenEngine(const std::string& db) {
+  EngineOptions o;
+  o.db_path = db;
+  o.store.synchronous = "OFF";
+  auto e = Engine::Open(o);
+  EXPECT_TRUE(e.ok()) << e.status().ToString();
+  return e.ok() ? std::move(e).value() : nullptr;
+}
+
+std::map<std::string, std::string> Assignments(Engine& e) {
+  std::map<std::string, std::string> m;
+  Status s = e.store().ForEachAssignment(
+      [&](const std::string& id, const std::string& story, const std::string&) { m[id] = story; });
+  EXPECT_TRUE(s.ok());
+  return m;
+}
+
+std::map<std::string, std::string> Languages(Engine& e) {
+  std::map<std::string, std::string> m;
+  Status s = e.store().ForEachAssignment(
+      [&](const std::string& id, const std::string&, const std::string& lang) { m[id] = lang; });
+  EXPECT_TRUE(s.ok());
+  return m;
+}
+
+TEST(Examples, StoriesMatchTheLabelledTruth) {
+  TempDir dir;
+  auto e = OpenEngine(dir.File("ex.db"));
+  ASSERT_TRUE(e);
+  auto sum = e->IngestPaths({testing::SourceDir() + "/examples/articles"});
+  ASSERT_TRUE(sum.ok()) << sum.status().ToString();
+  EXPECT_EQ(sum->rejected, 0);
+
+  std::ifstream in(testing::SourceDir() + "/examples/expected-stories.json");
+  auto truth = nlohmann::json::parse(in);
+  auto pred = Assignments(*e);
+  auto langs = Languages(*e);
+  std::vector<eval::Item> items;
+  for (const auto& story : truth["stories"])
+    for (const auto& id : story["articles"]) {
+      eval::Item it;
+      it.id = id.get<std::string>();
+      it.gold_cluster = story["slug"].get<std::string>();
+      // The file name carries the language: <slug>-<lang>-<outlet>.
+      std::string rest = it.id.substr(it.gold_cluster.size() + 1);
+      it.gold_lang = rest.substr(0, rest.find('-'));
+      ASSERT_TRUE(pred.count(it.id)) << it.id;
+      it.pred_cluster = pred[it.id];
+      it.pred_lang = langs[it.id];
+      items.push_back(it);
+    }
+  EXPECT_EQ(items.size(), pred.size());
+  eval::Scores s = eval::Score(items);
+  // Never merge two different stories; find (nearly) all of each story.
+  EXPECT_DOUBLE_EQ(s.bcubed.precision, 1.0);
+  EXPECT_GE(s.bcubed.recall, 0.9);
+  EXPECT_GE(s.crosslingual_pairwise.recall, 0.8);
+  EXPECT_DOUBLE_EQ(s.langid_accuracy, 1.0);
+
+  // Wire copies are linked to their originals, in that direction.
+  for (const auto& w : truth["wire_copies"]) {
+    std::string copy = w["copy"], original = w["original"];
+    auto links = e->store().DuplicatesOf(copy);
+    ASSERT_TRUE(links.ok());
+    bool found = false;
+    for (const auto& l : *links)
+      if (l.article == copy && l.of == original &&
+          (l.kind == "wire_copy" || l.kind == "near_duplicate"))
+        found = true;
+    EXPECT_TRUE(found) << copy << " should be linked as a copy of " << original;
+    EXPECT_EQ(pred[copy], pred[original]);
+  }
+}
+
+TEST(Seeds, OneStoryAcrossEnglishNorwegianSwedish) {
+  std::string shared = testing::SharedDir();
+  if (shared.empty() || !std::filesystem::exists(shared + "/seeds"))
+    GTEST_SKIP() << "../shared/seeds not present";
+  TempDir dir;
+  auto e = OpenEngine(dir.File("seeds.db"));
+  ASSERT_TRUE(e);
+  auto sum = e->IngestPaths({shared + "/seeds"});
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ(sum->stored, 5);
+  auto pred = Assignments(*e);
+  ASSERT_EQ(pred.size(), 5u);
+  std::set<std::string> stories;
+  for (auto& [id, st] : pred) stories.insert(st);
+  EXPECT_EQ(stories.size(), 1u) << "all five seeds are one story";
+
+  auto langs = Languages(*e);
+  std::map<std::string, std::string> want = {
+      {"000", "en"}, {"001", "no"}, {"002", "sv"}, {"003", "en"}, {"004", "no"}};
+  for (auto& [id, lang] : langs) EXPECT_EQ(lang, want[id.substr(0, 3)]) << id;
+
+  // 001 and 004 share wire-agency text; 000 and 003 copy nothing.
+  auto id_of = [&](const std::string& prefix) {
+    for (auto& [id, st] : pred)
+      if (id.rfind(prefix, 0) == 0) return id;
+    return std::string();
+  };
+  auto links = e->store().DuplicatesOf(id_of("004"));
+  ASSERT_TRUE(links.ok());
+  ASSERT_EQ(links->size(), 1u);
+  EXPECT_EQ((*links)[0].of, id_of("001"));
+  for (const char* p : {"000", "002", "003"}) {
+    auto l = e->store().DuplicatesOf(id_of(p));
+    ASSERT_TRUE(l.ok());
+    EXPECT_TRUE(l->empty()) << p << " is not a duplicate of anything";
+  }
+}
+
+TEST(BadInput, IsRejectedWithReasonsAndGoodArticlesAreStored) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.File("in"));
+  auto write = [&](const std::string& name, const std::string& bytes) {
+    std::ofstream(dir.File("in/" + name), std::ios::binary) << bytes;
+  };
+  write("good.txt", "date 2026-03-01\nA good article\n\nIt has text about a harbour.");
+  write("empty.txt", "");
+  write("binary.dat", std::string("\x7f"
+                                  "ELF\x02\x01\x01\x00\x00\x00",
+                                  10));
+  write("latin1.txt", "Caf\xE9 in Troms\xF8\n\nThe caf\xE9 opened.");
+  write("feed.jsonl",
+        "{\"id\":\"j1\",\"title\":\"JSON one\",\"text\":\"First json article.\"}\n"
+        "{\"id\":\"j2\",\"title\":\"broken\"\n"
+        "{\"id\":\"j3\",\"title\":\"JSON three\",\"text\":\"Third json article.\"}\n");
+  auto e = OpenEngine(dir.File("bad.db"));
+  ASSERT_TRUE(e);
+  auto sum = e->IngestPaths({dir.File("in"), dir.File("missing.txt")});
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ(sum->stored, 4);  // good, latin1 (repaired), j1, j3
+  EXPECT_EQ(sum->repaired, 1);
+  std::multiset<std::string> reasons;
+  for (const auto& r : sum->rejects) reasons.insert(r.reason);
+  EXPECT_EQ(reasons,
+            (std::multiset<std::string>{"binary", "empty", "malformed_json", "not_found"}));
+  auto stored = e->store().ListRejects(-1);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->size(), 4u);
+  for (const auto& [r, at] : *stored) EXPECT_FALSE(r.message.empty());
+}
+
+TEST(Persistence, ReingestIsIdempotentAndStateSurvivesReopen) {
+  TempDir dir;
+  std::string db = dir.File("p.db");
+  std::string ex = testing::SourceDir() + "/examples/articles";
+  std::map<std::string, std::string> first;
+  {
+    auto e = OpenEngine(db);
+    ASSERT_TRUE(e);
+    ASSERT_TRUE(e->IngestPaths({ex}).ok());
+    first = Assignments(*e);
+  }
+  auto e = OpenEngine(db);
+  ASSERT_TRUE(e);
+  auto sum = e->IngestPaths({ex});
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ(sum->stored, 0);
+  EXPECT_EQ(sum->unchanged, static_cast<int64_t>(first.size()) - 0 - sum->duplicates);
+  EXPECT_EQ(Assignments(*e), first);
+  auto n = e->store().CountArticles();
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, static_cast<int64_t>(first.size()));
+}
+
+TEST(Persistence, StreamingInTwoRunsEqualsOneRun) {
+  // Ingesting the first half, closing, then the second half gives the same
+  // stories as one run: the clustering state is restored from the store.
+  TempDir dir;
+  std::vector<std::string> files;
+  for (auto& p : std::filesystem::directory_iterator(testing::SourceDir() + "/examples/articles"))
+    files.push_back(p.path().string());
+  std::sort(files.begin(), files.end(), [](const std::string& a, const std::string& b) {
+    // Publication order: the date is on the first line.
+    auto date = [](const std::string& f) {
+      std::ifstream in(f);
+      std::string l;
+      std::getline(in, l);
+      return l;
+    };
+    return date(a) != date(b) ? date(a) < date(b) : a < b;
+  });
+  std::vector<std::string> half1(files.begin(), files.begin() + files.size() / 2);
+  std::vector<std::string> half2(files.begin() + files.size() / 2, files.end());
+  std::map<std::string, std::string> one_run, two_runs;
+  {
+    auto e = OpenEngine(dir.File("one.db"));
+    ASSERT_TRUE(e->IngestPaths(files).ok());
+    one_run = Assignments(*e);
+  }
+  {
+    auto e = OpenEngine(dir.File("two.db"));
+    ASSERT_TRUE(e->IngestPaths(half1).ok());
+  }
+  {
+    auto e = OpenEngine(dir.File("two.db"));
+    ASSERT_TRUE(e->IngestPaths(half2).ok());
+    two_runs = Assignments(*e);
+  }
+  EXPECT_EQ(one_run, two_runs);
+}
+
+TEST(Exact, DuplicateUnderAnotherIdBecomesAnAlias) {
+  TempDir dir;
+  auto e = OpenEngine(dir.File("a.db"));
+  Article a;
+  a.id = "one";
+  a.title = "Harbour fire";
+  a.text = "A fire broke out in the harbour of Bergen on Monday night.";
+  Article b = a;
+  b.id = "two";
+  b.text = "A fire  broke out in the harbour of Bergen on Monday night. ";
+  auto sum = e->Ingest({a, b});
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ(sum->stored, 1);
+  EXPECT_EQ(sum->duplicates, 1);
+  auto m = Assignments(*e);
+  ASSERT_EQ(m.size(), 2u);
+  EXPECT_EQ(m["one"], m["two"]);
+}
+
+TEST(Parameters, DatabaseMadeWithOtherShinglesIsRefused) {
+  TempDir dir;
+  std::string db = dir.File("p.db");
+  ASSERT_TRUE(OpenEngine(db));
+  EngineOptions o;
+  o.db_path = db;
+  o.signals.shingle_words = 7;
+  auto e = Engine::Open(o);
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.status().message().find("shingle_words"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace storyline
