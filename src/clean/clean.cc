@@ -135,9 +135,9 @@ CleanArticle Clean(Article a, const CleanOptions& options) {
     if (ch == '\n') ch = ' ';
   text = NormalizeWhitespace(NormalizeNfc(text));
 
-  // Drop lines repeated verbatim (the title counts as already seen).
+  // Drop lines repeated verbatim. (A text that repeats the title is left
+  // alone: feeds and headline corpora often do.)
   std::unordered_set<std::string> seen;
-  if (title.size() >= options.min_repeated_line_bytes) seen.insert(LineKey(title));
   std::string kept;
   kept.reserve(text.size());
   for (std::string_view line : SplitLines(text)) {

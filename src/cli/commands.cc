@@ -45,6 +45,8 @@ Status ApplySetting(const std::string& key, const std::string& value, EngineOpti
     return num(&o->cluster.time_sigma_days);
   } else if (key == "neutral_weight") {
     return num(&o->cluster.neutral_weight);
+  } else if (key == "name_boost") {
+    return num(&o->cluster.name_boost);
   } else if (key == "model") {
     o->langid.model_path = value;
   } else if (key == "data_dir") {
@@ -87,7 +89,7 @@ Result<EngineOptions> LoadOptions(const CliConfig& cfg) {
     }
   }
   for (const char* key : {"db", "synchronous", "threshold", "window_days", "time_sigma_days",
-                          "neutral_weight", "model", "data_dir", "batch_size"}) {
+                          "neutral_weight", "name_boost", "model", "data_dir", "batch_size"}) {
     std::string env = "STORYLINE_";
     for (const char* p = key; *p; ++p) env.push_back(static_cast<char>(std::toupper(*p)));
     if (const char* v = std::getenv(env.c_str())) {

@@ -157,9 +157,10 @@ void Clusterer::Vectors(const Signals& s, SparseVector* full, SparseVector* neut
   Normalize(*neutral);
 }
 
-bool Clusterer::Active(const Slot& s) const {
+bool Clusterer::Active(const Slot& s, std::optional<int64_t> t) const {
   if (!s.alive) return false;
-  if (!watermark_ || !s.story.last_time) return true;
+  // An undated article may belong to any story still in memory.
+  if (!t || !watermark_ || !s.story.last_time) return true;
   return static_cast<double>(*s.story.last_time) >=
          static_cast<double>(*watermark_) - options_.window_days * kDay;
 }
@@ -251,7 +252,7 @@ Assignment Clusterer::Assign(const std::string& article_id, const std::string& t
     for (auto r = list.rbegin(); r != list.rend() && taken < options_.max_stories_per_feature;
          ++r) {
       if (!seen.insert(*r).second) continue;
-      if (!Active(slots_[*r])) continue;
+      if (!Active(slots_[*r], time)) continue;
       candidates.push_back(*r);
       ++taken;
     }
@@ -272,6 +273,9 @@ Assignment Clusterer::Assign(const std::string& article_id, const std::string& t
     double nscore =
         shared_neutral >= options_.min_shared_neutral ? options_.neutral_weight * nc : 0;
     double tf = TimeFactor(s, time);
+    // Same language: the full vector (stems, names, numbers) decides. Names
+    // alone would join different events that share a country or a leader.
+    if (same_language) nscore = 0;
     double score = std::max(fc, nscore) * tf;
     bool better =
         score > best.score || (score == best.score && best_slot >= 0 && s.story.id < best.story_id);
@@ -343,7 +347,7 @@ size_t Clusterer::Expire() {
   size_t n = 0;
   for (uint32_t i = 0; i < slots_.size(); ++i) {
     Slot& s = slots_[i];
-    if (s.alive && !s.story.dirty && !Active(s)) {
+    if (s.alive && !s.story.dirty && !Active(s, watermark_)) {
       story_slot_.erase(s.story.id);
       s = Slot();
       free_slots_.push_back(i);

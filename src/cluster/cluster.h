@@ -33,8 +33,9 @@ struct ClusterOptions {
   double time_floor = 0.3;
   // Join the best story when its score is at least this. Default 0.25.
   double threshold = 0.25;
-  // Weight of the language-neutral cosine. Default 0.9.
-  double neutral_weight = 0.9;
+  // Weight of the language-neutral cosine, used against stories with no
+  // article in the article's language. Default 1.3.
+  double neutral_weight = 1.3;
   // The neutral cosine counts only with at least this many shared
   // names/numbers. Default 2.
   int min_shared_neutral = 2;
@@ -129,7 +130,7 @@ class Clusterer {
     double full_norm = 0, neutral_norm = 0;
     bool alive = false;
   };
-  bool Active(const Slot& s) const;
+  bool Active(const Slot& s, std::optional<int64_t> article_time) const;
   double TimeFactor(const Slot& s, std::optional<int64_t> t) const;
   void Merge(Slot& slot, const SparseVector& full, const SparseVector& neutral,
              std::optional<int64_t> t, const std::string& lang);

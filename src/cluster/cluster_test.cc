@@ -136,3 +136,30 @@ TEST(SparseVectorCodec, RoundTrips) {
 
 }  // namespace
 }  // namespace storyline
+
+namespace storyline {
+namespace {
+
+TEST(Clusterer, UndatedArticleMayJoinAStoryOutsideTheWindow) {
+  ClusterOptions o;
+  o.window_days = 3;
+  Clusterer c(o);
+  auto sig = Make("en", {"nobel", "chemistri", "prize"}, {"bertozzi", "meldal"});
+  auto a = c.Assign("a", "t", sig, 100 * kDay);
+  c.Assign("x", "t", Make("en", {"unrel"}), 200 * kDay);  // the stream moves on
+  auto b = c.Assign("b", "t", sig, std::nullopt);
+  EXPECT_EQ(b.story_id, a.story_id);
+}
+
+TEST(Clusterer, OneSharedNameDoesNotJoinWithinOneLanguage) {
+  Clusterer c;
+  Background(c, 30);
+  auto a = c.Assign("a", "t", Make("en", {"elect", "vote", "ballot", "turnout"}, {"biden", "ohio"}),
+                    std::nullopt);
+  auto b = c.Assign("b", "t", Make("en", {"hurrican", "flood", "storm", "rain"}, {"biden", "texa"}),
+                    std::nullopt);
+  EXPECT_NE(a.story_id, b.story_id);
+}
+
+}  // namespace
+}  // namespace storyline

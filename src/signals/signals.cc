@@ -200,47 +200,22 @@ std::string NameSkeleton(std::string_view key, size_t max_codes) {
   replace_all("tsch", "c");
   replace_all("tch", "c");
   replace_all("sch", "s");
+  replace_all("dzh", "j");
+  replace_all("dz", "j");
   replace_all("ts", "c");
   replace_all("tz", "c");
   replace_all("ph", "f");
   std::string out = "~";
   char last = 0;
   for (char ch : k) {
+    // Sound classes; h goes with the velars because Cyrillic Г/Х stand for
+    // Latin H (Гіпкінс, Hipkins). Vowels, w, y, j: no code.
+    static const char kClass[27] = "01230122002455012623010202";  // a..z
     char code = 0;
-    switch (ch) {
-      case 'b':
-      case 'f':
-      case 'p':
-      case 'v':
-        code = '1';
-        break;
-      case 'c':
-      case 'g':
-      case 'k':
-      case 'q':
-      case 's':
-      case 'x':
-      case 'z':
-        code = '2';
-        break;
-      case 'd':
-      case 't':
-        code = '3';
-        break;
-      case 'l':
-        code = '4';
-        break;
-      case 'm':
-      case 'n':
-        code = '5';
-        break;
-      case 'r':
-        code = '6';
-        break;
-      default:
-        code = (ch >= '0' && ch <= '9') ? ch : 0;
-        break;
-    }
+    if (ch >= 'a' && ch <= 'z')
+      code = kClass[ch - 'a'] == '0' ? 0 : kClass[ch - 'a'];
+    else if (ch >= '0' && ch <= '9')
+      code = ch;
     if (!code || code == last) continue;
     out.push_back(code);
     last = code;
@@ -410,10 +385,20 @@ Signals Analyzer::Analyze(std::string_view title, std::string_view text, const s
   // Names: capitalised words not at a sentence start; a sentence-initial one
   // counts if the same word is capitalised mid-sentence elsewhere; acronyms.
   std::unordered_set<std::string> mid_sentence_caps;
-  for (const auto& t : tokens)
-    if (t.letters && t.capitalised && !t.sentence_start) mid_sentence_caps.insert(t.folded);
-
+  size_t letter_tokens = 0, capitalised_tokens = 0;
   for (const auto& t : tokens) {
+    if (!t.letters) continue;
+    ++letter_tokens;
+    if (t.capitalised) ++capitalised_tokens;
+    if (t.capitalised && !t.sentence_start) mid_sentence_caps.insert(t.folded);
+  }
+  // A text without any capital letter is in a caseless script (Arabic,
+  // Georgian, Tamil, Hangul, ...): there every content word may be a name, and
+  // transliteration decides which ones meet names in other languages.
+  const bool caseless = letter_tokens >= 3 && capitalised_tokens == 0;
+
+  for (size_t ti = 0; ti < tokens.size(); ++ti) {
+    const Token& t = tokens[ti];
     token_hashes.push_back(Hash64(t.folded, 0x73686dull));
     if (!t.letters) continue;
     bool stop =
@@ -434,6 +419,18 @@ Signals Analyzer::Analyze(std::string_view title, std::string_view text, const s
     bool is_name =
         t.capitalised &&
         (t.all_caps || (!stop && (!t.sentence_start || mid_sentence_caps.count(t.folded))));
+    if (caseless && !stop && t.folded.size() >= 6) is_name = true;  // >= 3 non-ASCII letters
+    if (!is_name && t.capitalised && !stop && t.sentence_start) {
+      // A sentence-initial word is a name when it is camel-cased (LeBron,
+      // McDonald) or starts a run of capitalised words (Pedro Castillo ...).
+      bool camel = false;
+      for (size_t k = 1; k < t.original.size(); ++k)
+        if (t.original[k] >= 'A' && t.original[k] <= 'Z') camel = true;
+      const Token* next = ti + 1 < tokens.size() ? &tokens[ti + 1] : nullptr;
+      bool run = next && next->letters && next->capitalised && !next->sentence_start &&
+                 !stops.count(next->folded);
+      is_name = camel || run;
+    }
     if (is_name && t.folded.size() >= 2) {
       std::string key = NameKey(t.folded);
       if (key.size() >= 2) {

@@ -104,3 +104,41 @@ TEST_F(AnalyzerTest, HandlesEmptyAndOddInput) {
 
 }  // namespace
 }  // namespace storyline
+
+namespace storyline {
+namespace {
+
+TEST(NameSkeleton, SpellingVariantsAcrossLanguagesMeet) {
+  Analyzer a;
+  auto sk = [&](const char* name) { return NameSkeleton(a.NameKey(name)); };
+  EXPECT_EQ(sk("kamchatka"), sk("камчатка"));
+  EXPECT_EQ(sk("zelensky"), sk("selenskyj"));
+  EXPECT_EQ(sk("zelensky"), sk("зеленский"));
+  EXPECT_EQ(sk("hipkins"), sk("гіпкінс"));
+  EXPECT_EQ(sk("james"), sk("джэймс"));
+  EXPECT_EQ(sk("castillo"), sk("كاستيلو"));
+  EXPECT_EQ(sk("boluarte"), sk("ბოლუარტე"));
+  EXPECT_NE(sk("putin"), sk("scholz"));
+  EXPECT_EQ(NameSkeleton("ab"), "");  // too short to tell
+}
+
+TEST(Names, SentenceInitialNamesAreFoundByCamelCaseOrARunOfCapitals) {
+  Analyzer a;
+  Signals s = a.Analyze("", "LeBron scores. Pedro Castillo is removed. Yesterday rain fell.", "en");
+  EXPECT_TRUE(Has(s.names, NameFeatureKey("lebro")));
+  EXPECT_TRUE(Has(s.names, NameFeatureKey("pedro")));
+  EXPECT_TRUE(Has(s.names, NameFeatureKey("casti")));
+  EXPECT_FALSE(Has(s.names, NameFeatureKey("yeste")));
+}
+
+TEST(Names, CaselessScriptsTreatContentWordsAsNameCandidates) {
+  Analyzer a;
+  Signals ka = a.Analyze("", "დინა ბოლუარტე პერუს პირველი ქალი პრეზიდენტი გახდა.", "ka");
+  Signals en = a.Analyze("", "Dina Boluarte becomes the first female president of Peru.", "en");
+  uint64_t boluarte = NameFeatureKey(NameSkeleton("boluarte"));
+  EXPECT_TRUE(Has(ka.names, boluarte));
+  EXPECT_TRUE(Has(en.names, boluarte));
+}
+
+}  // namespace
+}  // namespace storyline
