@@ -45,6 +45,8 @@ Status ApplySetting(const std::string& key, const std::string& value, EngineOpti
     return num(&o->cluster.time_sigma_days);
   } else if (key == "neutral_weight") {
     return num(&o->cluster.neutral_weight);
+  } else if (key == "merge_threshold") {
+    return num(&o->cluster.merge_threshold);
   } else if (key == "name_boost") {
     return num(&o->cluster.name_boost);
   } else if (key == "model") {
@@ -88,8 +90,9 @@ Result<EngineOptions> LoadOptions(const CliConfig& cfg) {
         return Status::InvalidArgument(file + ":" + std::to_string(n) + ": " + s.message());
     }
   }
-  for (const char* key : {"db", "synchronous", "threshold", "window_days", "time_sigma_days",
-                          "neutral_weight", "name_boost", "model", "data_dir", "batch_size"}) {
+  for (const char* key :
+       {"db", "synchronous", "threshold", "window_days", "time_sigma_days", "neutral_weight",
+        "name_boost", "merge_threshold", "model", "data_dir", "batch_size"}) {
     std::string env = "STORYLINE_";
     for (const char* p = key; *p; ++p) env.push_back(static_cast<char>(std::toupper(*p)));
     if (const char* v = std::getenv(env.c_str())) {

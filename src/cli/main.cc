@@ -179,6 +179,10 @@ int main(int argc, char** argv) {
   }
 
   auto& store = e.store();
+  if (*story) {
+    auto resolved = store.ResolveStory(story_id);
+    if (resolved.ok()) story_id = *resolved;  // a merged story's old id still works
+  }
   if (*stories) {
     auto rows = store.ListStories({lang, limit, min_size});
     if (!rows.ok()) {

@@ -260,6 +260,7 @@ Assignment Clusterer::Assign(const std::string& article_id, const std::string& t
 
   Assignment best;
   int best_slot = -1;
+  std::vector<uint32_t> strong;  // candidates above the merge threshold
   for (uint32_t c : candidates) {
     const Slot& s = slots_[c];
     int shared_full = 0, shared_neutral = 0;
@@ -277,6 +278,7 @@ Assignment Clusterer::Assign(const std::string& article_id, const std::string& t
     // alone would join different events that share a country or a leader.
     if (same_language) nscore = 0;
     double score = std::max(fc, nscore) * tf;
+    if (score >= options_.merge_threshold) strong.push_back(c);
     bool better =
         score > best.score || (score == best.score && best_slot >= 0 && s.story.id < best.story_id);
     if (better) {
@@ -292,7 +294,20 @@ Assignment Clusterer::Assign(const std::string& article_id, const std::string& t
   }
 
   if (best_slot >= 0 && best.score >= options_.threshold) {
-    Merge(slots_[static_cast<size_t>(best_slot)], full, neutral, time, signals.lang);
+    // The largest of the stories the article bridges keeps its id.
+    uint32_t survivor = static_cast<uint32_t>(best_slot);
+    for (uint32_t c : strong)
+      if (slots_[c].story.size > slots_[survivor].story.size) survivor = c;
+    Merge(slots_[survivor], full, neutral, time, signals.lang);
+    strong.push_back(static_cast<uint32_t>(best_slot));
+    std::sort(strong.begin(), strong.end());
+    strong.erase(std::unique(strong.begin(), strong.end()), strong.end());
+    for (uint32_t c : strong) {
+      if (c == survivor || !slots_[c].alive) continue;
+      best.merged.push_back(slots_[c].story.id);
+      MergeStories(survivor, c);
+    }
+    best.story_id = slots_[survivor].story.id;
   } else {
     StoryState st;
     st.id = StoryIdFor(article_id);
@@ -311,6 +326,32 @@ Assignment Clusterer::Assign(const std::string& article_id, const std::string& t
   }
   if (++assigned_since_expire_ >= 5000) Expire();
   return best;
+}
+
+void Clusterer::MergeStories(uint32_t into, uint32_t from) {
+  Slot& a = slots_[into];
+  Slot& b = slots_[from];
+  SparseVector added = AddInto(a.story.full, b.story.full);
+  AddInto(a.story.neutral, b.story.neutral);
+  if (a.story.full.size() > options_.max_story_terms * 3 / 2)
+    Truncate(a.story.full, options_.max_story_terms);
+  if (a.story.neutral.size() > options_.max_story_neutral * 3 / 2)
+    Truncate(a.story.neutral, options_.max_story_neutral);
+  a.full_norm = Norm(a.story.full);
+  a.neutral_norm = Norm(a.story.neutral);
+  IndexSlot(into, added);
+  if (b.story.first_time)
+    a.story.first_time = a.story.first_time ? std::min(*a.story.first_time, *b.story.first_time)
+                                            : b.story.first_time;
+  if (b.story.last_time)
+    a.story.last_time =
+        a.story.last_time ? std::max(*a.story.last_time, *b.story.last_time) : b.story.last_time;
+  a.story.size += b.story.size;
+  for (const auto& [lang, n] : b.story.langs) a.story.langs[lang] += n;
+  a.story.dirty = true;
+  story_slot_.erase(b.story.id);
+  b = Slot();
+  free_slots_.push_back(from);
 }
 
 bool Clusterer::AddTo(const std::string& story_id, const Signals& signals,

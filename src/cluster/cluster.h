@@ -33,6 +33,10 @@ struct ClusterOptions {
   double time_floor = 0.3;
   // Join the best story when its score is at least this. Default 0.25.
   double threshold = 0.25;
+  // Other stories that score at least this against the same article are
+  // merged into the one it joins (an article can bridge two stories that
+  // formed separately, typically one per language). Default 0.45.
+  double merge_threshold = 0.45;
   // Weight of the language-neutral cosine, used against stories with no
   // article in the article's language. Default 1.3.
   double neutral_weight = 1.3;
@@ -89,8 +93,9 @@ struct Assignment {
   bool new_story = false;
   double score = 0;  // the winning score (0 for a new story)
   double full = 0, neutral = 0, time_factor = 1;
-  int shared_neutral = 0;  // names/numbers shared with the story
-  std::string reason;      // "new", "text", "names", "duplicate"
+  int shared_neutral = 0;           // names/numbers shared with the story
+  std::vector<std::string> merged;  // stories merged into story_id by this article
+  std::string reason;               // "new", "text", "names", "duplicate"
 };
 
 class Clusterer {
@@ -135,6 +140,7 @@ class Clusterer {
   void Merge(Slot& slot, const SparseVector& full, const SparseVector& neutral,
              std::optional<int64_t> t, const std::string& lang);
   uint32_t NewSlot(StoryState story);
+  void MergeStories(uint32_t into, uint32_t from);
   void IndexSlot(uint32_t slot, const SparseVector& added);
 
   ClusterOptions options_;

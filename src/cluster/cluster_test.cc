@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 
 namespace storyline {
 namespace {
@@ -159,6 +160,40 @@ TEST(Clusterer, OneSharedNameDoesNotJoinWithinOneLanguage) {
   auto b = c.Assign("b", "t", Make("en", {"hurrican", "flood", "storm", "rain"}, {"biden", "texa"}),
                     std::nullopt);
   EXPECT_NE(a.story_id, b.story_id);
+}
+
+}  // namespace
+}  // namespace storyline
+
+namespace storyline {
+namespace {
+
+TEST(Clusterer, BridgingArticleMergesTwoStoriesThatFormedApart) {
+  Clusterer c;
+  Background(c, 40);
+  // An English and a Norwegian story about one event form apart (no shared
+  // names yet); an English article naming what both share bridges them.
+  auto en = c.Assign("en1", "t", Make("en", {"quak", "tremor", "rubbl"}, {"cianj", "jawa"}),
+                     std::nullopt);
+  auto no =
+      c.Assign("no1", "t", Make("no", {"jordskjelv", "ruin"}, {"cianj", "jawa"}), std::nullopt);
+  ASSERT_EQ(no.story_id, en.story_id);  // names link them: a control for the set-up
+  Clusterer d;
+  Background(d, 40);
+  auto a = d.Assign("en1", "t", Make("en", {"quak", "tremor", "rubbl"}, {"cianj"}), std::nullopt);
+  auto b =
+      d.Assign("no1", "t", Make("no", {"jordskjelv", "ruin"}, {"jawa", "bandu"}), std::nullopt);
+  ASSERT_NE(a.story_id, b.story_id);
+  auto bridge =
+      d.Assign("en2", "t", Make("en", {"quak", "tremor", "rubbl"}, {"cianj", "jawa", "bandu"}),
+               std::nullopt);
+  ASSERT_EQ(bridge.merged.size(), 1u);
+  std::set<std::string> both = {bridge.story_id, bridge.merged[0]};
+  EXPECT_EQ(both, (std::set<std::string>{a.story_id, b.story_id}));
+  EXPECT_EQ(d.Find(bridge.merged[0]), nullptr);
+  ASSERT_NE(d.Find(bridge.story_id), nullptr);
+  EXPECT_EQ(d.Find(bridge.story_id)->size, 3u);
+  EXPECT_EQ(d.Find(bridge.story_id)->langs.size(), 2u);
 }
 
 }  // namespace

@@ -283,6 +283,12 @@ Status Engine::ProcessOne(Article a, int64_t now, IngestSummary* sum) {
               {"full_cosine", as.full},        {"neutral_cosine", as.neutral},
               {"time_factor", as.time_factor}, {"shared_names_numbers", as.shared_neutral}};
     if (as.new_story) ++sum->new_stories;
+    for (const auto& from : as.merged) {
+      Status s = store_->MergeStory(from, as.story_id);
+      if (!s.ok()) return s;
+      ++sum->merged_stories;
+    }
+    if (!as.merged.empty()) detail["merged"] = as.merged;
   }
   m.detail = detail.dump();
   sum->stages.cluster += Since(t);

@@ -67,6 +67,7 @@ CREATE TABLE IF NOT EXISTS rejects(
   reason TEXT NOT NULL,
   message TEXT NOT NULL,
   at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS story_aliases(id TEXT PRIMARY KEY, target TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS df(feature INTEGER PRIMARY KEY, n INTEGER NOT NULL);
 )sql";
 
@@ -349,6 +350,28 @@ class SqliteStore final : public ArticleStore {
       if (!s.ok()) return s;
     }
     return PutMeta("df_documents", std::to_string(df.documents()));
+  }
+
+  Status MergeStory(const std::string& from, const std::string& into) override {
+    for (const char* sql : {"UPDATE memberships SET story=?2 WHERE story=?1",
+                            "UPDATE story_aliases SET target=?2 WHERE target=?1",
+                            "INSERT OR REPLACE INTO story_aliases(id, target) VALUES(?1, ?2)",
+                            "DELETE FROM stories WHERE id=?1"}) {
+      auto st = S(sql);
+      if (!st.ok()) return st.status();
+      (*st)->Bind(1, from).Bind(2, into);
+      Status s = Done(*st);
+      if (!s.ok()) return s;
+    }
+    return Status::Ok();
+  }
+
+  Result<std::string> ResolveStory(const std::string& id) override {
+    auto st = S("SELECT target FROM story_aliases WHERE id=?");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, id);
+    if ((*st)->Step() == SQLITE_ROW) return (*st)->Text(0);
+    return id;
   }
 
   Status LoadDf(DocumentFrequencies* df) override {

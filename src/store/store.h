@@ -95,6 +95,10 @@ class ArticleStore {
   virtual Status PutReject(const Reject& r, int64_t at) = 0;
   virtual Status PutStory(const StoryState& s, int64_t now) = 0;
   virtual Status PutDf(const DocumentFrequencies& df) = 0;  // the dirty keys
+  // Story `from` joins `into`: its memberships move, its id becomes an alias.
+  virtual Status MergeStory(const std::string& from, const std::string& into) = 0;
+  // The current id of a story (follows merges); the id itself if not merged.
+  virtual Result<std::string> ResolveStory(const std::string& id) = 0;
 
   virtual Status LoadDf(DocumentFrequencies* df) = 0;
   // Stories whose last dated article is at or after `since` (or undated).
