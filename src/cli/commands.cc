@@ -109,15 +109,22 @@ int RunEval(const EngineOptions& options, const EvalArgs& args) {
   run.gold_path = args.gold;
   run.ignore_dates = args.ignore_dates;
   run.by_lang = args.by_lang;
-  auto report = eval::Evaluate(options, run);
-  if (!report.ok()) {
-    spdlog::error("eval failed: {}", report.status().ToString());
+  auto outcome = eval::Evaluate(options, run);
+  if (!outcome.ok()) {
+    spdlog::error("eval failed: {}", outcome.status().ToString());
     return 1;
   }
   if (args.json) {
-    std::cout << eval::ToJson(*report).dump(2) << "\n";
+    nlohmann::json j = eval::ToJson(outcome->report);
+    j["exact_duplicates"] = {{"labelled", outcome->duplicates_labelled},
+                             {"found", outcome->duplicates_found}};
+    j["seconds"] = outcome->seconds;
+    std::cout << j.dump(2) << "\n";
   } else {
-    std::cout << eval::ToText(*report);
+    std::cout << eval::ToText(outcome->report);
+    if (outcome->duplicates_labelled > 0)
+      std::cout << "exact duplicates (dup_of) found: " << outcome->duplicates_found << " / "
+                << outcome->duplicates_labelled << "\n";
   }
   return 0;
 }

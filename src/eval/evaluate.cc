@@ -10,7 +10,8 @@
 namespace storyline::eval {
 
 Status ReadGold(const std::string& path, bool ignore_dates, std::vector<Article>* articles,
-                std::vector<Item>* gold, std::vector<Reject>* rejects) {
+                std::vector<Item>* gold, std::vector<Reject>* rejects,
+                std::vector<std::pair<std::string, std::string>>* dup_of) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::NotFound("cannot read '" + path + "'");
   std::string line;
@@ -33,6 +34,8 @@ Status ReadGold(const std::string& path, bool ignore_dates, std::vector<Article>
     item.gold_cluster = str("cluster");
     item.gold_lang = str("lang");
     gold->push_back(item);
+    std::string dup = str("dup_of");
+    if (!dup.empty()) dup_of->emplace_back(item.id, dup);
     // The article as the pipeline sees it: no cluster, no language.
     Article a;
     a.id = item.id;
@@ -50,11 +53,12 @@ Status ReadGold(const std::string& path, bool ignore_dates, std::vector<Article>
   return Status::Ok();
 }
 
-Result<Report> Evaluate(EngineOptions options, const EvalRun& run) {
+Result<EvalOutcome> Evaluate(EngineOptions options, const EvalRun& run) {
   std::vector<Article> articles;
   std::vector<Item> items;
   std::vector<Reject> rejects;
-  Status s = ReadGold(run.gold_path, run.ignore_dates, &articles, &items, &rejects);
+  std::vector<std::pair<std::string, std::string>> dup_of;
+  Status s = ReadGold(run.gold_path, run.ignore_dates, &articles, &items, &rejects, &dup_of);
   if (!s.ok()) return s;
   options.db_path = ":memory:";
   options.ignore_lang_hints = true;
@@ -78,7 +82,23 @@ Result<Report> Evaluate(EngineOptions options, const EvalRun& run) {
       it.pred_lang = p->second.second;
     }
   }
-  return BuildReport(items, run.by_lang);
+  EvalOutcome out;
+  out.report = BuildReport(items, run.by_lang);
+  out.seconds = sum->seconds;
+  ArticleStore& store = (*engine)->store();
+  for (const auto& [id, original] : dup_of) {
+    ++out.duplicates_labelled;
+    auto a = store.CanonicalId(id);
+    auto b = store.CanonicalId(original);
+    bool found = a.ok() && b.ok() && *a == *b;
+    if (!found && a.ok()) {
+      auto links = store.DuplicatesOf(*a);
+      if (links.ok() && b.ok())
+        for (const auto& l : *links) found = found || l.of == *b || l.article == *b;
+    }
+    out.duplicates_found += found;
+  }
+  return out;
 }
 
 }  // namespace storyline::eval
