@@ -124,6 +124,16 @@ TEST(Seeds, OneStoryAcrossEnglishNorwegianSwedish) {
   ASSERT_TRUE(links.ok());
   ASSERT_EQ(links->size(), 1u);
   EXPECT_EQ((*links)[0].of, id_of("001"));
+  // Boilerplate is gone from the stored texts.
+  auto story = e->store().StoryOf(id_of("000"));
+  ASSERT_TRUE(story.ok());
+  auto articles = e->store().StoryArticles(*story);
+  ASSERT_TRUE(articles.ok());
+  for (const auto& a : *articles) {
+    for (const char* blurb : {"Denial of responsibility!", "Så arbetar vi", "hur vi arbetar",
+                              "WATCH: The latest news from around the World"})
+      EXPECT_EQ(a.article.text.find(blurb), std::string::npos) << a.article.id << ": " << blurb;
+  }
   for (const char* p : {"000", "002", "003"}) {
     auto l = e->store().DuplicatesOf(id_of(p));
     ASSERT_TRUE(l.ok());

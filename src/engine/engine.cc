@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <numeric>
 
+#include "common/paths.h"
+
 namespace storyline {
 
 namespace {
@@ -22,7 +24,10 @@ double Since(Clock::time_point t) {
 }  // namespace
 
 Engine::Engine(const EngineOptions& options)
-    : options_(options), dup_index_(options.dedup), clusterer_(options.cluster) {}
+    : options_(options),
+      boilerplate_(options.boilerplate),
+      dup_index_(options.dedup),
+      clusterer_(options.cluster) {}
 
 Engine::~Engine() = default;
 
@@ -35,6 +40,10 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   if (!lid.ok()) return lid.status();
   e->langid_ = std::move(lid).value();
   e->analyzer_ = std::make_unique<Analyzer>(options.signals);
+  std::string rules = options.boilerplate.rules_path;
+  if (rules.empty()) rules = DataDirectory(options.signals.data_dir) + "/boilerplate/rules.txt";
+  Status rs = e->boilerplate_.LoadRules(rules);
+  if (!rs.ok()) return rs;
   Status s = e->CheckParameters();
   if (!s.ok()) return s;
   s = e->Restore();
@@ -68,6 +77,10 @@ Status Engine::CheckParameters() {
 Status Engine::Restore() {
   Status s = store_->LoadDf(&clusterer_.df());
   if (!s.ok()) return s;
+  s = store_->LoadBoilerplate([&](const std::string& source, uint64_t h, uint32_t n) {
+    boilerplate_.SetCount(source, h, n);
+  });
+  if (!s.ok()) return s;
   std::optional<int64_t> since;
   auto wm = store_->GetMeta("watermark");
   if (!wm.ok()) return wm.status();
@@ -89,6 +102,13 @@ Status Engine::Flush(int64_t now) {
   Status s = store_->PutDf(clusterer_.df());
   if (!s.ok()) return s;
   clusterer_.df().ClearDirty();
+  for (const auto& k : boilerplate_.dirty()) {
+    auto it = boilerplate_.counts().find(k);
+    if (it == boilerplate_.counts().end()) continue;
+    s = store_->PutBoilerplate(k.source, k.hash, it->second);
+    if (!s.ok()) return s;
+  }
+  boilerplate_.ClearDirty();
   if (auto wm = clusterer_.watermark()) {
     s = store_->PutMeta("watermark", std::to_string(*wm));
     if (!s.ok()) return s;
@@ -175,8 +195,17 @@ Status Engine::ProcessOne(Article a, int64_t now, IngestSummary* sum) {
 
   auto t = Clock::now();
   CleanArticle c = Clean(std::move(a), options_.clean);
-  sum->stages.clean += Since(t);
   Article& ar = c.article;
+  BoilerplateResult bp = boilerplate_.Filter(ar.source, ar.text);
+  if (bp.removed_by_rule + bp.removed_learned > 0) {
+    ar.text = NormalizeWhitespace(bp.text);
+    ar.repairs.push_back("boilerplate: removed " +
+                         std::to_string(bp.removed_by_rule + bp.removed_learned) + " paragraphs (" +
+                         std::to_string(bp.removed_by_rule) + " by rule, " +
+                         std::to_string(bp.removed_learned) + " learned from the source)");
+    c.content_hash = ContentHash(ar.title, ar.text);
+  }
+  sum->stages.clean += Since(t);
   if (ar.title.empty() && ar.text.empty())
     return reject(ar.origin, "empty", "article '" + ar.id + "' is empty after cleaning");
   if (ar.title.empty()) {

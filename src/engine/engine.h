@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "clean/boilerplate.h"
 #include "clean/clean.h"
 #include "cluster/cluster.h"
 #include "common/status.h"
@@ -24,6 +25,7 @@ struct EngineOptions {
   StoreOptions store;
   IngestOptions ingest;
   CleanOptions clean;
+  BoilerplateOptions boilerplate;
   LangIdOptions langid;
   SignalsOptions signals;
   DedupOptions dedup;
@@ -89,6 +91,7 @@ class Engine {
   std::unique_ptr<ArticleStore> store_;
   std::unique_ptr<LanguageIdentifier> langid_;
   std::unique_ptr<Analyzer> analyzer_;
+  BoilerplateFilter boilerplate_;
   DupIndex dup_index_;
   Clusterer clusterer_;
 };

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <map>
 
+#include "common/paths.h"
 #include "common/text.h"
 
 namespace storyline {
@@ -31,16 +32,6 @@ const char* StemmerName(const std::string& lang) {
   };
   auto it = kNames.find(lang);
   return it == kNames.end() ? nullptr : it->second;
-}
-
-std::string DataDir(const SignalsOptions& o) {
-  if (!o.data_dir.empty()) return o.data_dir;
-  if (const char* env = std::getenv("STORYLINE_DATA")) return env;
-#ifdef STORYLINE_DATA_DIR
-  return STORYLINE_DATA_DIR;
-#else
-  return "data";
-#endif
 }
 
 void AddFeature(std::unordered_map<uint64_t, float>& m, uint64_t key, float w) { m[key] += w; }
@@ -279,7 +270,7 @@ Analyzer::Analyzer(const SignalsOptions& options)
   impl_->latin.reset(
       icu::Transliterator::createInstance("Any-Latin; Latin-ASCII; Lower", UTRANS_FORWARD, status));
   if (U_FAILURE(status)) impl_->latin.reset();
-  impl_->data_dir = DataDir(options);
+  impl_->data_dir = DataDirectory(options.data_dir);
 }
 
 Analyzer::~Analyzer() = default;

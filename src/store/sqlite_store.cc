@@ -68,6 +68,11 @@ CREATE TABLE IF NOT EXISTS rejects(
   message TEXT NOT NULL,
   at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS story_aliases(id TEXT PRIMARY KEY, target TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS boilerplate(
+  source TEXT NOT NULL,
+  hash INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY(source, hash));
 CREATE TABLE IF NOT EXISTS df(feature INTEGER PRIMARY KEY, n INTEGER NOT NULL);
 )sql";
 
@@ -372,6 +377,25 @@ class SqliteStore final : public ArticleStore {
     (*st)->Bind(1, id);
     if ((*st)->Step() == SQLITE_ROW) return (*st)->Text(0);
     return id;
+  }
+
+  Status PutBoilerplate(const std::string& source, uint64_t hash, uint32_t n) override {
+    auto st =
+        S("INSERT INTO boilerplate(source,hash,n) VALUES(?,?,?) "
+          "ON CONFLICT(source,hash) DO UPDATE SET n=excluded.n");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, source).Bind(2, static_cast<int64_t>(hash)).Bind(3, static_cast<int64_t>(n));
+    return Done(*st);
+  }
+
+  Status LoadBoilerplate(
+      const std::function<void(const std::string&, uint64_t, uint32_t)>& fn) override {
+    auto st = S("SELECT source,hash,n FROM boilerplate");
+    if (!st.ok()) return st.status();
+    while ((*st)->Step() == SQLITE_ROW)
+      fn((*st)->Text(0), static_cast<uint64_t>((*st)->Int(1)),
+         static_cast<uint32_t>((*st)->Int(2)));
+    return Status::Ok();
   }
 
   Status LoadDf(DocumentFrequencies* df) override {

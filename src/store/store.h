@@ -101,6 +101,10 @@ class ArticleStore {
   virtual Result<std::string> ResolveStory(const std::string& id) = 0;
 
   virtual Status LoadDf(DocumentFrequencies* df) = 0;
+  // Learned boilerplate: paragraph hashes seen in several articles of a source.
+  virtual Status PutBoilerplate(const std::string& source, uint64_t hash, uint32_t n) = 0;
+  virtual Status LoadBoilerplate(
+      const std::function<void(const std::string&, uint64_t, uint32_t)>& fn) = 0;
   // Stories whose last dated article is at or after `since` (or undated).
   virtual Status LoadStories(std::optional<int64_t> since,
                              const std::function<void(StoryState)>& fn) = 0;

@@ -1,0 +1,64 @@
+#include "clean/boilerplate.h"
+
+#include <gtest/gtest.h>
+
+#include "common/paths.h"
+
+namespace storyline {
+namespace {
+
+TEST(Boilerplate, BundledRulesRemoveDisclaimersPromptsAndPolicyBlurbs) {
+  BoilerplateFilter f;
+  ASSERT_TRUE(f.LoadRules(DataDirectory() + "/boilerplate/rules.txt").ok());
+  EXPECT_GT(f.rules(), 20u);
+  auto r = f.Filter(
+      "",
+      "Real paragraph one.\n\nWATCH: The latest news from around the World\n\n"
+      "Så arbetar vi\n\nVåra nyheter ska vara sanna. Läs mer om hur vi arbetar.\n\n"
+      "Real paragraph two.\n\nDenial of responsibility! This site aggregates.\n\nRead more");
+  EXPECT_EQ(r.removed_by_rule, 5);
+  EXPECT_NE(r.text.find("Real paragraph one."), std::string::npos);
+  EXPECT_NE(r.text.find("Real paragraph two."), std::string::npos);
+  EXPECT_EQ(r.text.find("WATCH"), std::string::npos);
+  EXPECT_EQ(r.text.find("arbetar"), std::string::npos);
+  EXPECT_EQ(r.text.find("Denial"), std::string::npos);
+}
+
+TEST(Boilerplate, LearnsParagraphsThatRecurAcrossArticlesOfOneSource) {
+  BoilerplateOptions o;
+  o.min_repeats = 2;
+  BoilerplateFilter f(o);
+  const std::string blurb = "Follow the Harbour Post on Mastodon for live updates.";
+  EXPECT_EQ(f.Filter("harbour", "Story one.\n" + blurb).removed_learned, 0);
+  EXPECT_EQ(f.Filter("harbour", "Story two.\n" + blurb).removed_learned, 0);
+  auto third = f.Filter("harbour", "Story three.\n" + blurb);
+  EXPECT_EQ(third.removed_learned, 1);
+  EXPECT_EQ(third.text, "Story three.\n");
+  // Another source has not learned it.
+  EXPECT_EQ(f.Filter("other", "Story.\n" + blurb).removed_learned, 0);
+  // Without a source nothing is learned.
+  EXPECT_EQ(f.Filter("", "x\n" + blurb).removed_learned, 0);
+}
+
+TEST(Boilerplate, LongParagraphsAreNeverLearned) {
+  BoilerplateOptions o;
+  o.min_repeats = 1;
+  o.max_learned_bytes = 30;
+  BoilerplateFilter f(o);
+  std::string quote =
+      "\"We are ready to follow the negotiation track,\" the president said on Tuesday.";
+  f.Filter("wire", quote);
+  EXPECT_EQ(f.Filter("wire", quote).removed_learned, 0);
+}
+
+TEST(Boilerplate, BadRulesAreRejected) {
+  BoilerplateFilter f;
+  EXPECT_FALSE(f.AddRule("nonsense").ok());
+  EXPECT_FALSE(f.AddRule("suffix: x").ok());
+  EXPECT_FALSE(f.AddRule("exact:   ").ok());
+  EXPECT_TRUE(f.AddRule("# a comment").ok());
+  EXPECT_EQ(f.LoadRules("/nonexistent/rules.txt").code(), Status::Code::kNotFound);
+}
+
+}  // namespace
+}  // namespace storyline
