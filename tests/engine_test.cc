@@ -134,6 +134,19 @@ TEST(Seeds, OneStoryAcrossEnglishNorwegianSwedish) {
                               "WATCH: The latest news from around the World"})
       EXPECT_EQ(a.article.text.find(blurb), std::string::npos) << a.article.id << ": " << blurb;
   }
+  // The live blog (003) is split into entries, each with a story of its own
+  // choosing, while the article stays one article in the seeds' story.
+  int entries = 0;
+  std::set<std::string> entry_stories;
+  for (int n = 1; n < 50; ++n) {
+    auto st = e->store().StoryOf(id_of("003") + "#" + std::to_string(n));
+    if (!st.ok()) break;
+    ++entries;
+    entry_stories.insert(*st);
+  }
+  EXPECT_GE(entries, 5);
+  EXPECT_GE(entry_stories.size(), 2u) << "entries on different sub-events join different stories";
+  EXPECT_EQ(pred[id_of("003")], *story);
   for (const char* p : {"000", "002", "003"}) {
     auto l = e->store().DuplicatesOf(id_of(p));
     ASSERT_TRUE(l.ok());

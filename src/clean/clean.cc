@@ -121,6 +121,70 @@ uint64_t ContentHash(std::string_view title, std::string_view text) {
   return Hash64(folded, 0x5354u);
 }
 
+namespace {
+
+bool HasLiveMarker(const std::string& title) {
+  std::string t = LineKey(title);
+  static const char* kMarkers[] = {
+      "live:",       "live blog", "live updates", "live update", "liveblog",  "liveblogg",
+      "live-blog",   "direkte:",  "direkt:",      "just nu:",    "en direct", "liveticker",
+      "live-ticker", "ticker:",   "онлайн:",      "ao vivo",     "en vivo",   "в прямом эфире"};
+  for (const char* m : kMarkers) {
+    std::string_view mv(m);
+    if (t.compare(0, mv.size(), mv) == 0) return true;
+    // "Ukraine war live: ..." and "... - live updates"
+    if (mv.back() != ':' && t.find(mv) != std::string::npos) return true;
+    if (mv.back() == ':' && t.find(" " + std::string(mv)) != std::string::npos) return true;
+  }
+  return false;
+}
+
+bool LooksLikeHeading(std::string_view line) {
+  if (line.size() < 12 || line.size() > 140) return false;
+  char last = line.back();
+  if (last == '.' || last == '!' || last == '?' || last == ',' || last == ';' || last == ':' ||
+      last == '"')
+    return false;
+  // Closing quotes in UTF-8 (” » ’) end quotations, not headings.
+  if (line.size() >= 2 && (line.substr(line.size() - 2) == "Â»")) return false;
+  if (line.size() >= 3) {
+    auto tail = line.substr(line.size() - 3);
+    if (tail == "â" || tail == "â") return false;
+  }
+  unsigned char first = static_cast<unsigned char>(line[0]);
+  if (first == '-' || first == '*' || first == 0xE2) return false;  // bullets, dashes, quotes
+  return true;
+}
+
+}  // namespace
+
+std::vector<LiveBlogEntry> SplitLiveBlog(const Article& a, bool declared_live, size_t min_entries) {
+  std::vector<LiveBlogEntry> entries;
+  if (!declared_live && !HasLiveMarker(a.title)) return entries;
+  std::vector<std::string_view> paras;
+  for (std::string_view line : SplitLines(a.text)) {
+    line = TrimAscii(line);
+    if (!line.empty()) paras.push_back(line);
+  }
+  LiveBlogEntry current{a.title, ""};
+  size_t headed = 0;
+  for (size_t i = 0; i < paras.size(); ++i) {
+    bool heading =
+        LooksLikeHeading(paras[i]) && i + 1 < paras.size() && !LooksLikeHeading(paras[i + 1]);
+    if (heading) {
+      if (!current.text.empty() || headed > 0) entries.push_back(current);
+      current = {std::string(paras[i]), ""};
+      ++headed;
+      continue;
+    }
+    if (!current.text.empty()) current.text += "\n\n";
+    current.text += paras[i];
+  }
+  if (!current.text.empty()) entries.push_back(current);
+  if (headed < min_entries) entries.clear();
+  return entries;
+}
+
 CleanArticle Clean(Article a, const CleanOptions& options) {
   CleanArticle c;
   int bad_title = 0, bad_text = 0;

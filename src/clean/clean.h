@@ -31,6 +31,21 @@ struct CleanOptions {
 // empty after cleaning is the caller's to reject.
 CleanArticle Clean(Article article, const CleanOptions& options = {});
 
+// One entry of a live blog: a heading and the paragraphs under it.
+struct LiveBlogEntry {
+  std::string title;  // the entry's heading (the article title for the intro)
+  std::string text;
+};
+
+// A live blog (title marked "Live:", "Live blog", "Direkte:", "Just nu:",
+// "En direct", "Liveticker", ...; metadata can say so too) made of headed
+// entries is split: the intro, then one entry per heading. A heading is a
+// short line without closing punctuation followed by a paragraph. Returns
+// nothing for an article that is not a live blog or has fewer than
+// `min_entries` headed entries: ordinary articles keep their sub-headings.
+std::vector<LiveBlogEntry> SplitLiveBlog(const Article& article, bool declared_live = false,
+                                         size_t min_entries = 3);
+
 // NFC-normalises valid UTF-8 (returns the input unchanged if it is not valid).
 std::string NormalizeNfc(std::string_view utf8);
 

@@ -55,3 +55,57 @@ TEST(Clean, ContentHashIgnoresCaseAndWhitespace) {
 
 }  // namespace
 }  // namespace storyline
+
+namespace storyline {
+namespace {
+
+Article Blog(std::string title, std::string text) {
+  Article a;
+  a.id = "blog";
+  a.title = std::move(title);
+  a.text = std::move(text);
+  return a;
+}
+
+const char* kEntries =
+    "Follow the day's events as they unfold below.\n\n"
+    "Ferry refloated in Grøtsund\n\n"
+    "The coastguard pulled the Fjordlyn off the rocks at high tide on Wednesday morning.\n\n"
+    "Norges Bank holds press conference\n\n"
+    "The governor said inflation was falling faster than expected, and more cuts may follow.\n\n"
+    "Avalanche warning raised for Lyngen\n\n"
+    "Forecasters raised the warning to level four after heavy snowfall overnight in the Alps.\n";
+
+TEST(SplitLiveBlog, SplitsAMarkedLiveBlogIntoHeadedEntries) {
+  auto entries = SplitLiveBlog(Blog("Live: Northern Norway news", kEntries));
+  ASSERT_EQ(entries.size(), 4u);
+  EXPECT_EQ(entries[0].title, "Live: Northern Norway news");
+  EXPECT_EQ(entries[1].title, "Ferry refloated in Grøtsund");
+  EXPECT_NE(entries[1].text.find("coastguard"), std::string::npos);
+  EXPECT_EQ(entries[3].title, "Avalanche warning raised for Lyngen");
+  EXPECT_EQ(entries[3].text.find("governor"), std::string::npos);
+}
+
+TEST(SplitLiveBlog, OrdinaryArticlesKeepTheirSubheadings) {
+  EXPECT_TRUE(SplitLiveBlog(Blog("Northern Norway news", kEntries)).empty());
+  // Marked live but with too few headed entries.
+  EXPECT_TRUE(
+      SplitLiveBlog(Blog("LIVE: one update", "Intro text.\n\nOnly heading here\n\nBody text."))
+          .empty());
+  // Declared live by metadata.
+  EXPECT_EQ(SplitLiveBlog(Blog("Northern Norway news", kEntries), true).size(), 4u);
+}
+
+TEST(SplitLiveBlog, QuotesAndSentencesAreNotHeadings) {
+  auto entries =
+      SplitLiveBlog(Blog("Direkte: Valgkampen",
+                         "Intro.\n\nFirst heading here\n\nBody one is long enough.\n\n\xE2\x80\x9C"
+                         "A quote that ends the "
+                         "line\xE2\x80\x9D\n\nMore body.\n\nSecond heading here\n\nBody "
+                         "two.\n\nThird heading here\n\nBody three."));
+  ASSERT_EQ(entries.size(), 4u);
+  EXPECT_NE(entries[1].text.find("A quote"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace storyline

@@ -37,7 +37,11 @@ std::string Date(const std::optional<int64_t>& t) {
 json StoryJson(const sl::StoryRow& r) {
   json langs = json::object();
   for (const auto& [l, n] : r.langs) langs[l] = n;
-  json j = {{"id", r.id}, {"title", r.title}, {"size", r.size}, {"languages", langs}};
+  json j = {{"id", r.id},
+            {"title", r.title},
+            {"size", r.size},
+            {"live_blog_entries", r.entries},
+            {"languages", langs}};
   j["first_published"] = r.first_time ? json(sl::FormatIsoDate(*r.first_time)) : json(nullptr);
   j["last_published"] = r.last_time ? json(sl::FormatIsoDate(*r.last_time)) : json(nullptr);
   return j;
@@ -87,7 +91,10 @@ int main(int argc, char** argv) {
   stories->add_flag("--json", json_out, "JSON output");
   stories->add_option("--lang", lang, "Only stories with an article in this language");
   stories->add_option("--limit", limit, "At most this many (-1: all)")->capture_default_str();
-  stories->add_option("--min-size", min_size, "Only stories with at least this many articles")
+  stories
+      ->add_option("--min-size", min_size,
+                   "Only stories with at least this many articles (0: also stories made only of "
+                   "live-blog entries)")
       ->capture_default_str();
 
   auto* story = app.add_subcommand(

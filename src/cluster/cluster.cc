@@ -203,7 +203,7 @@ void Clusterer::IndexSlot(uint32_t slot, const SparseVector& added) {
 }
 
 void Clusterer::Merge(Slot& slot, const SparseVector& full, const SparseVector& neutral,
-                      std::optional<int64_t> t, const std::string& lang) {
+                      std::optional<int64_t> t, const std::string& lang, bool entry) {
   StoryState& st = slot.story;
   SparseVector added = AddInto(st.full, full);
   AddInto(st.neutral, neutral);
@@ -219,13 +219,17 @@ void Clusterer::Merge(Slot& slot, const SparseVector& full, const SparseVector& 
     st.first_time = st.first_time ? std::min(*st.first_time, *t) : *t;
     st.last_time = st.last_time ? std::max(*st.last_time, *t) : *t;
   }
-  ++st.size;
+  if (entry) {
+    ++st.entries;
+  } else {
+    ++st.size;
+  }
   ++st.langs[lang];
   st.dirty = true;
 }
 
 Assignment Clusterer::Assign(const std::string& article_id, const std::string& title,
-                             const Signals& signals, std::optional<int64_t> time) {
+                             const Signals& signals, std::optional<int64_t> time, bool entry) {
   df_.Add(signals);
   if (time && (!watermark_ || *time > *watermark_)) watermark_ = time;
   SparseVector full, neutral;
@@ -298,7 +302,7 @@ Assignment Clusterer::Assign(const std::string& article_id, const std::string& t
     uint32_t survivor = static_cast<uint32_t>(best_slot);
     for (uint32_t c : strong)
       if (slots_[c].story.size > slots_[survivor].story.size) survivor = c;
-    Merge(slots_[survivor], full, neutral, time, signals.lang);
+    Merge(slots_[survivor], full, neutral, time, signals.lang, entry);
     strong.push_back(static_cast<uint32_t>(best_slot));
     std::sort(strong.begin(), strong.end());
     strong.erase(std::unique(strong.begin(), strong.end()), strong.end());
@@ -315,7 +319,7 @@ Assignment Clusterer::Assign(const std::string& article_id, const std::string& t
     uint32_t idx = NewSlot(std::move(st));
     Slot& slot = slots_[idx];
     slot.story.size = 0;
-    Merge(slot, full, neutral, time, signals.lang);
+    Merge(slot, full, neutral, time, signals.lang, entry);
     Assignment a;
     a.story_id = slot.story.id;
     a.new_story = true;
@@ -347,6 +351,7 @@ void Clusterer::MergeStories(uint32_t into, uint32_t from) {
     a.story.last_time =
         a.story.last_time ? std::max(*a.story.last_time, *b.story.last_time) : b.story.last_time;
   a.story.size += b.story.size;
+  a.story.entries += b.story.entries;
   for (const auto& [lang, n] : b.story.langs) a.story.langs[lang] += n;
   a.story.dirty = true;
   story_slot_.erase(b.story.id);

@@ -82,10 +82,11 @@ struct StoryState {
   SparseVector full;                             // sum of members' normalised full vectors
   SparseVector neutral;                          // sum of members' normalised neutral vectors
   std::optional<int64_t> first_time, last_time;  // dated span
-  uint32_t size = 0;
-  std::map<std::string, uint32_t> langs;  // articles per language
-  std::string title;                      // founder's title
-  bool dirty = false;                     // changed since last persisted
+  uint32_t size = 0;                             // whole articles
+  uint32_t entries = 0;                          // live-blog entries
+  std::map<std::string, uint32_t> langs;         // articles per language
+  std::string title;                             // founder's title
+  bool dirty = false;                            // changed since last persisted
 };
 
 struct Assignment {
@@ -104,8 +105,9 @@ class Clusterer {
 
   // Scores `signals` against the active stories and joins or opens one.
   // `time` is the article's date, if known. Updates document frequencies.
+  // `entry`: a live-blog entry, counted in StoryState::entries, not size.
   Assignment Assign(const std::string& article_id, const std::string& title, const Signals& signals,
-                    std::optional<int64_t> time);
+                    std::optional<int64_t> time, bool entry = false);
 
   // Adds an article to a known story without scoring (duplicates, wire
   // copies). Returns false if the story is not active in memory.
@@ -138,7 +140,7 @@ class Clusterer {
   bool Active(const Slot& s, std::optional<int64_t> article_time) const;
   double TimeFactor(const Slot& s, std::optional<int64_t> t) const;
   void Merge(Slot& slot, const SparseVector& full, const SparseVector& neutral,
-             std::optional<int64_t> t, const std::string& lang);
+             std::optional<int64_t> t, const std::string& lang, bool entry = false);
   uint32_t NewSlot(StoryState story);
   void MergeStories(uint32_t into, uint32_t from);
   void IndexSlot(uint32_t slot, const SparseVector& added);

@@ -336,6 +336,23 @@ Status Engine::ProcessOne(Article a, int64_t now, IngestSummary* sum) {
   }
   if (!links.empty() && (links[0].kind == "near_duplicate" || links[0].kind == "wire_copy"))
     ++sum->duplicates;
+  // A live blog stays one article; its entries join stories of their own.
+  std::vector<LiveBlogEntry> entries = SplitLiveBlog(st.article);
+  for (size_t n = 0; n < entries.size(); ++n) {
+    const auto& entry = entries[n];
+    std::string entry_id = st.article.id + "#" + std::to_string(n + 1);
+    Signals es = analyzer_->Analyze(entry.title, entry.text, st.lang);
+    Assignment ea = clusterer_.Assign(entry_id, entry.title, es, st.article.published, true);
+    for (const auto& from : ea.merged) {
+      s = store_->MergeStory(from, ea.story_id);
+      if (!s.ok()) return s;
+    }
+    nlohmann::json ed = {{"entry_of", st.article.id}, {"reason", ea.reason}, {"score", ea.score}};
+    s = store_->PutEntry(st.article.id, static_cast<int>(n + 1), entry.title, entry.text);
+    if (s.ok()) s = store_->PutMembership({entry_id, ea.story_id, ea.score, ea.reason, ed.dump()});
+    if (!s.ok()) return s;
+  }
+  if (!entries.empty()) ++sum->live_blogs;
   ++sum->stored;
   sum->stages.store += Since(t);
   return Status::Ok();

@@ -49,7 +49,9 @@ struct IngestSummary {
   int64_t unchanged = 0;   // already stored with the same content
   int64_t duplicates = 0;  // exact copies (aliases) + near/wire copies
   int64_t new_stories = 0;
-  int64_t merged_stories = 0;  // stories joined into another by a bridging article
+  int64_t merged_stories = 0;
+  int64_t live_blogs =
+      0;  // articles split into entries  // stories joined into another by a bridging article
   int64_t stories_total = 0;
   double seconds = 0;
   StageTimes stages;

@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS stories(
   id TEXT PRIMARY KEY,
   title TEXT NOT NULL,
   size INTEGER NOT NULL,
+  entries INTEGER NOT NULL DEFAULT 0,
   langs TEXT NOT NULL,
   first_time INTEGER,
   last_time INTEGER,
@@ -73,6 +74,12 @@ CREATE TABLE IF NOT EXISTS boilerplate(
   hash INTEGER NOT NULL,
   n INTEGER NOT NULL,
   PRIMARY KEY(source, hash));
+CREATE TABLE IF NOT EXISTS entries(
+  article TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  text TEXT NOT NULL,
+  PRIMARY KEY(article, n));
 CREATE TABLE IF NOT EXISTS df(feature INTEGER PRIMARY KEY, n INTEGER NOT NULL);
 )sql";
 
@@ -303,6 +310,14 @@ class SqliteStore final : public ArticleStore {
     return Done(*st);
   }
 
+  Status PutEntry(const std::string& article, int n, const std::string& title,
+                  const std::string& text) override {
+    auto st = S("INSERT OR REPLACE INTO entries(article,n,title,text) VALUES(?,?,?,?)");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, article).Bind(2, static_cast<int64_t>(n)).Bind(3, title).Bind(4, text);
+    return Done(*st);
+  }
+
   Status PutDuplicate(const DuplicateLink& d) override {
     auto st =
         S("INSERT OR REPLACE INTO duplicates(article,of,kind,resemblance,containment,shared) "
@@ -328,8 +343,9 @@ class SqliteStore final : public ArticleStore {
   Status PutStory(const StoryState& s, int64_t now) override {
     auto st = S(
         "INSERT INTO stories(id,title,size,langs,first_time,last_time,created,updated,full_vector,"
-        "neutral_vector) VALUES(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
-        "size=excluded.size, langs=excluded.langs, first_time=excluded.first_time, "
+        "neutral_vector,entries) VALUES(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+        "size=excluded.size, entries=excluded.entries, langs=excluded.langs, "
+        "first_time=excluded.first_time, "
         "last_time=excluded.last_time, updated=excluded.updated, full_vector=excluded.full_vector, "
         "neutral_vector=excluded.neutral_vector");
     if (!st.ok()) return st.status();
@@ -340,6 +356,7 @@ class SqliteStore final : public ArticleStore {
         .Bind(4, nlohmann::json(s.langs).dump());
     p->Bind(5, s.first_time).Bind(6, s.last_time).Bind(7, now).Bind(8, now);
     p->BindBlob(9, EncodeVector(s.full)).BindBlob(10, EncodeVector(s.neutral));
+    p->Bind(11, static_cast<int64_t>(s.entries));
     return Done(p);
   }
 
@@ -413,7 +430,8 @@ class SqliteStore final : public ArticleStore {
   Status LoadStories(std::optional<int64_t> since,
                      const std::function<void(StoryState)>& fn) override {
     auto st =
-        S("SELECT id,title,size,langs,first_time,last_time,full_vector,neutral_vector FROM stories "
+        S("SELECT id,title,size,langs,first_time,last_time,full_vector,neutral_vector,entries "
+          "FROM stories "
           "WHERE last_time IS NULL OR ?1 IS NULL OR last_time >= ?1 ORDER BY rowid");
     if (!st.ok()) return st.status();
     (*st)->Bind(1, since);
@@ -429,6 +447,7 @@ class SqliteStore final : public ArticleStore {
       s.last_time = (*st)->OptInt(5);
       s.full = DecodeVector((*st)->Blob(6));
       s.neutral = DecodeVector((*st)->Blob(7));
+      s.entries = static_cast<uint32_t>((*st)->Int(8));
       fn(std::move(s));
     }
     return Status::Ok();
@@ -475,12 +494,13 @@ class SqliteStore final : public ArticleStore {
     r.first_time = st->OptInt(4);
     r.last_time = st->OptInt(5);
     r.updated = st->Int(6);
+    r.entries = st->Int(7);
     return r;
   }
 
   Result<std::vector<StoryRow>> ListStories(const StoryFilter& f) override {
     auto st =
-        S("SELECT id,title,size,langs,first_time,last_time,updated FROM stories "
+        S("SELECT id,title,size,langs,first_time,last_time,updated,entries FROM stories "
           "WHERE size >= ?1 AND (?2 = '' OR EXISTS (SELECT 1 FROM memberships m JOIN articles a "
           "ON a.id=m.article WHERE m.story=stories.id AND a.lang=?2)) "
           "ORDER BY size DESC, COALESCE(last_time, 0) DESC, id LIMIT ?3");
@@ -492,7 +512,8 @@ class SqliteStore final : public ArticleStore {
   }
 
   Result<StoryRow> GetStory(const std::string& id) override {
-    auto st = S("SELECT id,title,size,langs,first_time,last_time,updated FROM stories WHERE id=?");
+    auto st = S(
+        "SELECT id,title,size,langs,first_time,last_time,updated,entries FROM stories WHERE id=?");
     if (!st.ok()) return st.status();
     (*st)->Bind(1, id);
     if ((*st)->Step() == SQLITE_ROW) return ReadStory(*st);
@@ -500,12 +521,15 @@ class SqliteStore final : public ArticleStore {
   }
 
   Result<std::vector<StoredArticle>> StoryArticles(const std::string& id) override {
+    // Articles, and live-blog entries (id "<article>#<n>") that joined this story.
     auto st =
-        S("SELECT "
-          "a.id,a.title,a.text,a.lang,a.lang_confidence,a.lang_method,a.source,a.url,a.published,"
-          "a.ingested,a.content_hash,a.origin,a.repairs,a.names,a.handle FROM memberships m "
-          "JOIN articles a ON a.id=m.article WHERE m.story=? ORDER BY COALESCE(a.published,0), "
-          "a.handle");
+        S("SELECT a.id,a.title,a.text,a.lang,a.lang_confidence,a.lang_method,a.source,a.url,"
+          "a.published,a.ingested,a.content_hash,a.origin,a.repairs,a.names,a.handle FROM "
+          "memberships m JOIN articles a ON a.id=m.article WHERE m.story=?1 "
+          "UNION ALL SELECT e.article || '#' || e.n, e.title, e.text, a.lang, a.lang_confidence,"
+          "a.lang_method, a.source, a.url, a.published, a.ingested, 0, a.origin, '[]', '[]', "
+          "a.handle FROM memberships m JOIN entries e ON m.article = e.article || '#' || e.n "
+          "JOIN articles a ON a.id=e.article WHERE m.story=?1 ORDER BY 9, 15, 1");
     if (!st.ok()) return st.status();
     (*st)->Bind(1, id);
     std::vector<StoredArticle> out;
@@ -588,7 +612,9 @@ class SqliteStore final : public ArticleStore {
     return int64_t{0};
   }
   Result<int64_t> CountArticles() override { return Count("SELECT COUNT(*) FROM articles"); }
-  Result<int64_t> CountStories() override { return Count("SELECT COUNT(*) FROM stories"); }
+  Result<int64_t> CountStories() override {
+    return Count("SELECT COUNT(*) FROM stories WHERE size > 0");
+  }
 
  private:
   sqlite3* db_ = nullptr;

@@ -54,7 +54,8 @@ struct DuplicateLink {
 struct StoryRow {
   std::string id;
   std::string title;
-  int64_t size = 0;
+  int64_t size = 0;     // whole articles
+  int64_t entries = 0;  // live-blog entries
   std::map<std::string, int64_t> langs;
   std::optional<int64_t> first_time, last_time;
   int64_t updated = 0;
@@ -91,6 +92,10 @@ class ArticleStore {
   virtual Status PutAlias(const std::string& id, const std::string& canonical,
                           const std::string& origin) = 0;
   virtual Status PutMembership(const Membership& m) = 0;
+  // An entry of a live blog (stored once with its article; its own
+  // membership is under the id "<article>#<n>").
+  virtual Status PutEntry(const std::string& article, int n, const std::string& title,
+                          const std::string& text) = 0;
   virtual Status PutDuplicate(const DuplicateLink& d) = 0;
   virtual Status PutReject(const Reject& r, int64_t at) = 0;
   virtual Status PutStory(const StoryState& s, int64_t now) = 0;
