@@ -94,6 +94,11 @@ Status Engine::Restore() {
       });
 }
 
+Fetcher& Engine::fetcher() {
+  if (!fetcher_) fetcher_ = MakeCurlFetcher(options_.fetch);
+  return *fetcher_;
+}
+
 Status Engine::Flush(int64_t now) {
   for (const StoryState* st : clusterer_.TakeDirty()) {
     Status s = store_->PutStory(*st, now);
@@ -121,7 +126,7 @@ Result<IngestSummary> Engine::IngestPaths(const std::vector<std::string>& paths,
   auto t0 = Clock::now();
   IngestBatch batch;
   for (const auto& p : paths) {
-    Status s = ReadPath(p, options_.ingest, &batch);
+    Status s = ReadPath(p, options_.ingest, &batch, &fetcher());
     if (!s.ok())
       batch.rejects.push_back(
           {p, s.code() == Status::Code::kNotFound ? "not_found" : "unreadable", s.message()});

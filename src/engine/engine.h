@@ -13,6 +13,7 @@
 #include "cluster/cluster.h"
 #include "common/status.h"
 #include "dedup/dedup.h"
+#include "ingest/fetch.h"
 #include "ingest/ingest.h"
 #include "langid/langid.h"
 #include "signals/signals.h"
@@ -23,6 +24,7 @@ namespace storyline {
 struct EngineOptions {
   std::string db_path = "storyline.db";  // ":memory:" for an in-memory store
   StoreOptions store;
+  FetchOptions fetch;
   IngestOptions ingest;
   CleanOptions clean;
   BoilerplateOptions boilerplate;
@@ -78,6 +80,7 @@ class Engine {
                                const ProgressFn& progress = {});
 
   ArticleStore& store() { return *store_; }
+  Fetcher& fetcher();
   const Clusterer& clusterer() const { return clusterer_; }
   const DupIndex& dup_index() const { return dup_index_; }
   const EngineOptions& options() const { return options_; }
@@ -93,6 +96,7 @@ class Engine {
   std::unique_ptr<ArticleStore> store_;
   std::unique_ptr<LanguageIdentifier> langid_;
   std::unique_ptr<Analyzer> analyzer_;
+  std::unique_ptr<Fetcher> fetcher_;  // for URL inputs; created on first use
   BoilerplateFilter boilerplate_;
   DupIndex dup_index_;
   Clusterer clusterer_;

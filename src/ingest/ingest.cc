@@ -7,6 +7,10 @@
 #include <sstream>
 
 #include "common/text.h"
+#include "ingest/charset.h"
+#include "ingest/feed.h"
+#include "ingest/fetch.h"
+#include "ingest/html.h"
 
 namespace storyline {
 
@@ -28,18 +32,12 @@ Status ReadFileBytes(const fs::path& p, uint64_t max_bytes, std::string* out, bo
   return Status::Ok();
 }
 
-bool IsJsonLinesName(const fs::path& p) {
-  auto ext = p.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
-  return ext == ".jsonl" || ext == ".ndjson";
-}
-
 bool SkipInDirectory(const fs::path& p) {
   auto name = p.filename().string();
   if (name.empty() || name[0] == '.') return true;
   std::string lower = name;
   std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-  return lower.rfind("readme", 0) == 0 || p.extension() == ".json" || p.extension() == ".md";
+  return lower.rfind("readme", 0) == 0 || p.extension() == ".md";
 }
 
 // Takes a leading "date YYYY-MM[-DD]" token off `line`; sets `published`.
@@ -159,7 +157,138 @@ void ParseJsonLines(std::string_view bytes, std::string_view file_stem, std::str
   }
 }
 
-Status ReadPath(const std::string& path, const IngestOptions& options, IngestBatch* out) {
+namespace {
+
+bool LooksLikeOpml(std::string_view bytes) {
+  return bytes.substr(0, 2048).find("<opml") != std::string_view::npos;
+}
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), ::tolower);
+  return s;
+}
+
+// Reads the feeds an OPML list names (files or URLs).
+void ReadOpml(std::string_view bytes, const std::string& name, const IngestOptions& options,
+              IngestBatch* out, Fetcher* fetcher, int depth) {
+  auto outlines = ParseOpml(bytes);
+  if (!outlines.ok()) {
+    out->rejects.push_back({name, "malformed_opml", outlines.status().message()});
+    return;
+  }
+  for (const auto& o : *outlines) {
+    if (IsHttpUrl(o.xml_url)) {
+      if (!fetcher) {
+        out->rejects.push_back(
+            {o.xml_url, "no_network", "URLs need the network (fetcher not available)"});
+        continue;
+      }
+      auto r = fetcher->Get({o.xml_url, "", ""});
+      if (!r.ok()) {
+        const std::string& m = r.status().message();
+        out->rejects.push_back({o.xml_url, m.substr(0, m.find(':')), m});
+        continue;
+      }
+      ParseDocument(r->body, r->final_url.empty() ? o.xml_url : r->final_url, "", r->charset,
+                    options, out, fetcher, depth + 1);
+    } else {
+      Status s = ReadPath(o.xml_url, options, out, fetcher);
+      if (!s.ok()) out->rejects.push_back({o.xml_url, "not_found", s.message()});
+    }
+  }
+}
+
+}  // namespace
+
+void ParseDocument(std::string_view bytes, const std::string& name, const std::string& stem,
+                   std::string_view http_charset, const IngestOptions& options, IngestBatch* out,
+                   Fetcher* fetcher, int depth) {
+  std::string ext = Lower(fs::path(name.substr(0, name.find('?'))).extension().string());
+  if (ext == ".jsonl" || ext == ".ndjson") {
+    ParseJsonLines(bytes, stem.empty() ? name : stem, name, options, out);
+    return;
+  }
+  if (TrimAscii(bytes).empty()) {
+    out->rejects.push_back({name, "empty", "empty: the document has no text"});
+    return;
+  }
+  if (LooksLikeOpml(bytes) || ext == ".opml") {
+    if (depth > 2) {
+      out->rejects.push_back({name, "opml_depth", "OPML lists nested too deep"});
+      return;
+    }
+    ReadOpml(bytes, name, options, out, fetcher, depth);
+    return;
+  }
+  if (LooksLikeFeed(bytes)) {
+    auto feed = ParseFeedWithCharset(bytes, http_charset, IsHttpUrl(name) ? name : std::string());
+    if (!feed.ok()) {
+      const std::string& m = feed.status().message();
+      out->rejects.push_back({name, "malformed_feed", m});
+      return;
+    }
+    FeedToArticles(*feed, name, out);
+    for (const auto& p : feed->problems) out->rejects.push_back({name, "feed_item", p});
+    return;
+  }
+  if (LooksBinary(bytes) && !(bytes.size() >= 2 && ((bytes[0] == '\xFF' && bytes[1] == '\xFE') ||
+                                                    (bytes[0] == '\xFE' && bytes[1] == '\xFF')))) {
+    out->rejects.push_back({name, "binary", "binary: the file is not text"});
+    return;
+  }
+  DecodedText decoded = DecodeToUtf8(bytes, http_charset);
+  std::string charset_note;
+  if (decoded.charset != "utf-8" || decoded.replaced > 0)
+    charset_note =
+        "charset: decoded from " + decoded.charset + " (" + decoded.evidence + ")" +
+        (decoded.replaced ? ", " + std::to_string(decoded.replaced) + " bytes replaced" : "");
+  if (LooksLikeHtml(decoded.utf8) || ext == ".html" || ext == ".htm") {
+    auto page = ExtractPage(decoded.utf8, IsHttpUrl(name) ? name : std::string());
+    if (!page.ok()) {
+      const std::string& m = page.status().message();
+      out->rejects.push_back({name, "no_article_text", m});
+      return;
+    }
+    Article a;
+    a.origin = name;
+    a.url = page->canonical_url;
+    a.id = !stem.empty() ? stem : (!a.url.empty() ? a.url : name);
+    a.title = page->title;
+    a.text = page->text;
+    a.published = page->published;
+    a.source = page->site_name;
+    a.lang_hint = page->lang;
+    a.repairs = page->problems;
+    if (!charset_note.empty()) a.repairs.push_back(charset_note);
+    Truncate(&a, options.max_article_bytes);
+    out->articles.push_back(std::move(a));
+    return;
+  }
+  auto article = ParseTextArticle(decoded.utf8, stem.empty() ? name : stem, name, options);
+  if (!article.ok()) {
+    const std::string& m = article.status().message();
+    out->rejects.push_back({name, m.substr(0, m.find(':')), m});
+    return;
+  }
+  if (!charset_note.empty()) article->repairs.push_back(charset_note);
+  out->articles.push_back(std::move(article).value());
+}
+
+Status ReadPath(const std::string& path, const IngestOptions& options, IngestBatch* out,
+                Fetcher* fetcher) {
+  if (IsHttpUrl(path)) {
+    if (!fetcher) return Status::Unsupported(path + ": URLs need the network");
+    auto r = fetcher->Get({path, "", ""});
+    if (!r.ok()) {
+      const std::string& m = r.status().message();
+      out->rejects.push_back({path, m.substr(0, m.find(':')), m});
+      return Status::Ok();
+    }
+    std::string url = r->final_url.empty() ? path : StripTrackingParameters(r->final_url);
+    ParseDocument(r->body, url, "", r->charset, options, out, fetcher);
+    return Status::Ok();
+  }
+
   fs::path p(path);
   std::error_code ec;
   auto st = fs::status(p, ec);
@@ -189,18 +318,7 @@ Status ReadPath(const std::string& path, const IngestOptions& options, IngestBat
            "file is larger than " + std::to_string(options.max_file_bytes) + " bytes"});
       continue;
     }
-    if (IsJsonLinesName(f)) {
-      ParseJsonLines(bytes, f.stem().string(), f.string(), options, out);
-      continue;
-    }
-    auto article = ParseTextArticle(bytes, f.stem().string(), f.string(), options);
-    if (!article.ok()) {
-      const std::string& m = article.status().message();
-      std::string reason = m.substr(0, m.find(':'));
-      out->rejects.push_back({f.string(), reason, m});
-      continue;
-    }
-    out->articles.push_back(std::move(article).value());
+    ParseDocument(bytes, f.string(), f.stem().string(), {}, options, out, fetcher);
   }
   return Status::Ok();
 }

@@ -50,12 +50,26 @@ struct IngestOptions {
   size_t max_article_bytes = 1u << 20;
 };
 
-// Reads a file or a directory into `out`. Files ending in .jsonl / .ndjson are
-// JSON Lines; any other regular file is a plain-text article. Hidden files and
-// README files in directories are skipped. Returns a non-OK Status only when
+class Fetcher;
+
+// Reads a file, a directory (recursively, in name order) or an http(s) URL
+// into `out`. What a document is comes from its content, then its name:
+// a feed (RSS, Atom, JSON Feed), an OPML list (every feed in it is read), an
+// HTML page (main text extracted), JSON Lines (.jsonl / .ndjson), or else a
+// plain-text article. Bytes in any encoding are decoded once (charset.h).
+// Hidden files, README files and .md files in directories are skipped. URLs
+// need `fetcher` (else they are rejected). Returns a non-OK Status only when
 // the path itself cannot be read (missing, unreadable); per-item problems go
 // to out->rejects.
-Status ReadPath(const std::string& path, const IngestOptions& options, IngestBatch* out);
+Status ReadPath(const std::string& path, const IngestOptions& options, IngestBatch* out,
+                Fetcher* fetcher = nullptr);
+
+// Turns one document's bytes into articles by content (see ReadPath).
+// `name` is the file path or URL (origin, ids, relative links); `stem` the
+// id of a single-article document; `http_charset` from Content-Type if any.
+void ParseDocument(std::string_view bytes, const std::string& name, const std::string& stem,
+                   std::string_view http_charset, const IngestOptions& options, IngestBatch* out,
+                   Fetcher* fetcher = nullptr, int depth = 0);
 
 // Parses one plain-text article. The first non-empty line is the title; a
 // leading "date YYYY-MM[-DD]" token on it is metadata, not text (the rest of

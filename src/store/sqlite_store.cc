@@ -80,6 +80,14 @@ CREATE TABLE IF NOT EXISTS entries(
   title TEXT NOT NULL,
   text TEXT NOT NULL,
   PRIMARY KEY(article, n));
+CREATE TABLE IF NOT EXISTS feeds(
+  url TEXT PRIMARY KEY,
+  etag TEXT NOT NULL DEFAULT '',
+  last_modified TEXT NOT NULL DEFAULT '',
+  last_status INTEGER NOT NULL DEFAULT 0,
+  last_checked INTEGER NOT NULL DEFAULT 0,
+  failures INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS df(feature INTEGER PRIMARY KEY, n INTEGER NOT NULL);
 )sql";
 
@@ -413,6 +421,35 @@ class SqliteStore final : public ArticleStore {
       fn((*st)->Text(0), static_cast<uint64_t>((*st)->Int(1)),
          static_cast<uint32_t>((*st)->Int(2)));
     return Status::Ok();
+  }
+
+  Result<std::optional<FeedState>> GetFeedState(const std::string& url) override {
+    auto st =
+        S("SELECT etag,last_modified,last_status,last_checked,failures,last_error FROM feeds "
+          "WHERE url=?");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, url);
+    if ((*st)->Step() != SQLITE_ROW) return std::optional<FeedState>();
+    FeedState f;
+    f.url = url;
+    f.etag = (*st)->Text(0);
+    f.last_modified = (*st)->Text(1);
+    f.last_status = static_cast<long>((*st)->Int(2));
+    f.last_checked = (*st)->Int(3);
+    f.failures = static_cast<int>((*st)->Int(4));
+    f.last_error = (*st)->Text(5);
+    return std::optional<FeedState>(f);
+  }
+
+  Status PutFeedState(const FeedState& f) override {
+    auto st =
+        S("INSERT OR REPLACE INTO feeds(url,etag,last_modified,last_status,last_checked,failures,"
+          "last_error) VALUES(?,?,?,?,?,?,?)");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, f.url).Bind(2, f.etag).Bind(3, f.last_modified);
+    (*st)->Bind(4, static_cast<int64_t>(f.last_status)).Bind(5, f.last_checked);
+    (*st)->Bind(6, static_cast<int64_t>(f.failures)).Bind(7, f.last_error);
+    return Done(*st);
   }
 
   Status LoadDf(DocumentFrequencies* df) override {

@@ -67,6 +67,17 @@ struct StoryFilter {
   int64_t min_size = 1;
 };
 
+// What the poller remembers of a feed.
+struct FeedState {
+  std::string url;
+  std::string etag;           // as received, echoed exactly
+  std::string last_modified;  // as received, echoed exactly
+  long last_status = 0;
+  int64_t last_checked = 0;
+  int failures = 0;  // consecutive
+  std::string last_error;
+};
+
 struct StoreOptions {
   // "FULL" (default: a committed batch survives power loss) or "NORMAL".
   std::string synchronous = "FULL";
@@ -106,6 +117,8 @@ class ArticleStore {
   virtual Result<std::string> ResolveStory(const std::string& id) = 0;
 
   virtual Status LoadDf(DocumentFrequencies* df) = 0;
+  virtual Result<std::optional<FeedState>> GetFeedState(const std::string& url) = 0;
+  virtual Status PutFeedState(const FeedState& f) = 0;
   // Learned boilerplate: paragraph hashes seen in several articles of a source.
   virtual Status PutBoilerplate(const std::string& source, uint64_t hash, uint32_t n) = 0;
   virtual Status LoadBoilerplate(

@@ -1,0 +1,89 @@
+#include "engine/poll.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "ingest/feed.h"
+
+namespace storyline {
+
+int64_t ParseDurationSeconds(std::string_view s) {
+  if (s.empty()) return -1;
+  int64_t mult = 1;
+  char unit = s.back();
+  if (unit == 's' || unit == 'm' || unit == 'h') {
+    mult = unit == 's' ? 1 : unit == 'm' ? 60 : 3600;
+    s.remove_suffix(1);
+  }
+  if (s.empty() || s.size() > 9) return -1;
+  int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return -1;
+    v = v * 10 + (c - '0');
+  }
+  return v * mult;
+}
+
+Result<std::vector<std::string>> Poller::FeedsFromOpml(const std::string& opml) {
+  std::string bytes;
+  if (IsHttpUrl(opml)) {
+    auto r = fetcher_.Get({opml, "", ""});
+    if (!r.ok()) return r.status();
+    bytes = std::move(r->body);
+  } else {
+    std::ifstream in(opml, std::ios::binary);
+    if (!in) return Status::NotFound("cannot read OPML file '" + opml + "'");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    bytes = ss.str();
+  }
+  auto outlines = ParseOpml(bytes);
+  if (!outlines.ok()) return outlines.status();
+  std::vector<std::string> feeds;
+  for (const auto& o : *outlines)
+    if (!o.xml_url.empty()) feeds.push_back(o.xml_url);
+  return feeds;
+}
+
+Result<PollRound> Poller::PollOnce(const std::vector<std::string>& feeds) {
+  PollRound round;
+  IngestBatch batch;
+  ArticleStore& store = engine_.store();
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  for (const auto& url : feeds) {
+    ++round.feeds;
+    auto state = store.GetFeedState(url);
+    if (!state.ok()) return state.status();
+    FeedState fs = state->value_or(FeedState{url});
+    auto r = fetcher_.Get({url, fs.etag, fs.last_modified});
+    fs.last_checked = now;
+    if (!r.ok()) {
+      const std::string& m = r.status().message();
+      ++round.failed;
+      ++fs.failures;
+      fs.last_error = m;
+      batch.rejects.push_back({url, m.substr(0, m.find(':')), m});
+    } else if (r->status == 304) {
+      ++round.not_modified;
+      fs.failures = 0;
+      fs.last_error.clear();
+      fs.last_status = 304;
+    } else {
+      ++round.fetched;
+      fs.failures = 0;
+      fs.last_error.clear();
+      fs.last_status = r->status;
+      fs.etag = r->etag;
+      fs.last_modified = r->last_modified;
+      ParseDocument(r->body, url, "", r->charset, engine_.options().ingest, &batch, &fetcher_);
+    }
+    Status s = store.PutFeedState(fs);
+    if (!s.ok()) return s;
+  }
+  auto sum = engine_.Ingest(std::move(batch.articles), std::move(batch.rejects));
+  if (!sum.ok()) return sum.status();
+  round.ingest = std::move(sum).value();
+  return round;
+}
+
+}  // namespace storyline
