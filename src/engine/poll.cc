@@ -54,7 +54,9 @@ Result<PollRound> Poller::PollOnce(const std::vector<std::string>& feeds) {
     ++round.feeds;
     auto state = store.GetFeedState(url);
     if (!state.ok()) return state.status();
-    FeedState fs = state->value_or(FeedState{url});
+    FeedState fs;
+    if (state->has_value()) fs = **state;
+    fs.url = url;
     auto r = fetcher_.Get({url, fs.etag, fs.last_modified});
     fs.last_checked = now;
     if (!r.ok()) {
