@@ -40,8 +40,10 @@ Result<std::vector<std::string>> Poller::FeedsFromOpml(const std::string& opml) 
   auto outlines = ParseOpml(bytes);
   if (!outlines.ok()) return outlines.status();
   std::vector<std::string> feeds;
-  for (const auto& o : *outlines)
-    if (!o.xml_url.empty()) feeds.push_back(o.xml_url);
+  for (const auto& o : *outlines) {
+    std::string url = ResolveOutline(opml, o.xml_url);
+    if (!url.empty()) feeds.push_back(url);
+  }
   return feeds;
 }
 

@@ -168,6 +168,19 @@ std::string Lower(std::string s) {
   return s;
 }
 
+}  // namespace
+
+std::string ResolveOutline(const std::string& list, const std::string& xml_url) {
+  if (IsHttpUrl(list)) {
+    std::string resolved = ResolveUrl(list, xml_url);
+    return IsHttpUrl(resolved) ? resolved : std::string();  // never a local file from a remote list
+  }
+  if (IsHttpUrl(xml_url) || xml_url.empty() || fs::path(xml_url).is_absolute()) return xml_url;
+  return (fs::path(list).parent_path() / xml_url).lexically_normal().string();
+}
+
+namespace {
+
 // Reads the feeds an OPML list names (files or URLs).
 void ReadOpml(std::string_view bytes, const std::string& name, const IngestOptions& options,
               IngestBatch* out, Fetcher* fetcher, int depth) {
@@ -176,7 +189,15 @@ void ReadOpml(std::string_view bytes, const std::string& name, const IngestOptio
     out->rejects.push_back({name, "malformed_opml", outlines.status().message()});
     return;
   }
-  for (const auto& o : *outlines) {
+  for (const auto& listed : *outlines) {
+    OpmlOutline o = listed;
+    o.xml_url = ResolveOutline(name, o.xml_url);
+    if (o.xml_url.empty()) {
+      out->rejects.push_back(
+          {listed.xml_url, "local_path_from_remote",
+           "a remote OPML list may only name http(s) feeds, not '" + listed.xml_url + "'"});
+      continue;
+    }
     if (IsHttpUrl(o.xml_url)) {
       if (!fetcher) {
         out->rejects.push_back(

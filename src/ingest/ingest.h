@@ -64,6 +64,12 @@ class Fetcher;
 Status ReadPath(const std::string& path, const IngestOptions& options, IngestBatch* out,
                 Fetcher* fetcher = nullptr);
 
+// Where an OPML outline's feed is: relative addresses resolve against the
+// list (a URL, or the list file's folder). A remote list may only name
+// http(s) feeds: "" for anything else, so that a served list cannot make
+// Storyline read local files.
+std::string ResolveOutline(const std::string& list, const std::string& xml_url);
+
 // Turns one document's bytes into articles by content (see ReadPath).
 // `name` is the file path or URL (origin, ids, relative links); `stem` the
 // id of a single-article document; `http_charset` from Content-Type if any.
