@@ -187,6 +187,12 @@ int main(int argc, char** argv) {
                 {"new_stories", sum->new_stories},
                 {"stories", sum->stories_total},
                 {"seconds", sum->seconds}};
+      const auto& st = sum->stages;
+      j["stages_seconds"] = {{"read", st.read},       {"clean", st.clean}, {"langid", st.langid},
+                             {"signals", st.signals}, {"dedup", st.dedup}, {"cluster", st.cluster},
+                             {"store", st.store}};
+      j["merged_stories"] = sum->merged_stories;
+      j["live_blogs"] = sum->live_blogs;
       std::cout << j.dump() << "\n";
     } else {
       std::printf(
