@@ -330,9 +330,13 @@ DecodedText DecodeToUtf8(std::string_view bytes, std::string_view http_charset) 
 
   // 2. Wide encodings without a BOM look like valid UTF-8 with NULs.
   if (has_nul) {
-    if (IsWideLabel(http) && Decode(bytes, http, "http", &out)) return out;
-    if (IsWideLabel(declared) && Decode(bytes, declared, "declared", &out)) return out;
     std::string sniffed = SniffBomlessUtf16(bytes);
+    // A "utf-16" label does not say which byte order; the bytes do.
+    auto order = [&](const std::string& label) {
+      return label.rfind("utf-16", 0) == 0 && !sniffed.empty() ? sniffed : label;
+    };
+    if (IsWideLabel(http) && Decode(bytes, order(http), "http", &out)) return out;
+    if (IsWideLabel(declared) && Decode(bytes, order(declared), "declared", &out)) return out;
     if (!sniffed.empty() && Decode(bytes, sniffed, "detected", &out)) return out;
   }
 

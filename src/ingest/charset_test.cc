@@ -84,6 +84,14 @@ TEST(Charset, Utf16WithoutBomIsRecognisedFromXmlStart) {
   EXPECT_EQ(d.charset, "utf-16le");
 }
 
+TEST(Charset, Utf16LabelWithoutBomTakesTheByteOrderFromTheBytes) {
+  std::string be("\0H\0i\0 \0t\0h\0e\0r\0e", 16);
+  DecodedText d = DecodeToUtf8(be, "utf-16");
+  EXPECT_EQ(d.utf8, "Hi there");
+  EXPECT_EQ(d.charset, "utf-16be");
+  EXPECT_EQ(d.evidence, "http");
+}
+
 TEST(Charset, ValidUtf8WinsOverAWrongLatin1Label) {
   std::string doc = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><p>Ærøskøbing café</p>";
   DecodedText d = DecodeToUtf8(doc, "iso-8859-1");

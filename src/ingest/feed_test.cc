@@ -219,7 +219,7 @@ TEST(Feed, AtomTextHtmlAndXhtmlContent) {
   EXPECT_EQ(c.id, "urn:uuid:3");
 }
 
-TEST(Feed, AtomWithoutNamespaceAndSingleEntry) {
+TEST(Feed, AtomSingleEntryAndForeignNamespace) {
   auto entry = ParseFeed(
       R"(<entry xmlns="http://www.w3.org/2005/Atom"><title>Solo</title><id>x</id></entry>)");
   ASSERT_TRUE(entry.ok()) << entry.status().ToString();
