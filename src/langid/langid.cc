@@ -94,17 +94,22 @@ LanguageGuess LanguageIdentifier::Identify(std::string_view title, std::string_v
     ft_prob = preds[0].first;
   }
 
-  // CLD2.
+  // CLD2, the second opinion: asked when fastText is not sure, and when
+  // metadata declares a language (so the detector's view is kept).
+  std::string meta = Canonical(hint);
   bool reliable = false;
-  CLD2::Language lang3[3];
-  int percent3[3];
-  int text_bytes = 0;
-  CLD2::Language cl = CLD2::ExtDetectLanguageSummary(sample.data(), static_cast<int>(sample.size()),
-                                                     true, lang3, percent3, &text_bytes, &reliable);
-  std::string cld = cl == CLD2::UNKNOWN_LANGUAGE ? "" : Canonical(CLD2::LanguageCode(cl));
+  std::string cld;
+  if (!meta.empty() || ft_prob < impl_->options.second_opinion_below) {
+    CLD2::Language lang3[3];
+    int percent3[3];
+    int text_bytes = 0;
+    CLD2::Language cl =
+        CLD2::ExtDetectLanguageSummary(sample.data(), static_cast<int>(sample.size()), true, lang3,
+                                       percent3, &text_bytes, &reliable);
+    cld = cl == CLD2::UNKNOWN_LANGUAGE ? "" : Canonical(CLD2::LanguageCode(cl));
+  }
   g.cld2 = cld;
 
-  std::string meta = Canonical(hint);
   if (!meta.empty()) {
     g.lang = meta;
     g.confidence = 1.0;

@@ -25,6 +25,8 @@ struct LangIdOptions {
   size_t max_bytes = 1000;
   // Below this fastText probability CLD2 may overrule, when it is reliable.
   double min_confidence = 0.5;
+  // CLD2 is only asked when fastText's probability is below this (speed).
+  double second_opinion_below = 0.9;
 };
 
 // Thread-compatible: Identify() is const and may be called from several

@@ -14,6 +14,7 @@
 
 #include "common/paths.h"
 #include "common/text.h"
+#include "signals/gazetteer.h"
 
 namespace storyline {
 
@@ -233,6 +234,7 @@ struct Analyzer::Impl {
   std::unordered_map<std::string, std::unordered_set<std::string>> stopwords;
   std::unordered_map<std::string, std::string> name_keys;  // cache
   std::string data_dir;
+  std::unique_ptr<Gazetteer> countries;  // loaded on first use
 
   ~Impl() {
     for (auto& [lang, s] : stemmers)
@@ -387,6 +389,7 @@ Signals Analyzer::Analyze(std::string_view title, std::string_view text, const s
   // Georgian, Tamil, Hangul, ...): there every content word may be a name, and
   // transliteration decides which ones meet names in other languages.
   const bool caseless = letter_tokens >= 3 && capitalised_tokens == 0;
+  std::vector<char> name_token(tokens.size(), 0);
 
   for (size_t ti = 0; ti < tokens.size(); ++ti) {
     const Token& t = tokens[ti];
@@ -422,6 +425,7 @@ Signals Analyzer::Analyze(std::string_view title, std::string_view text, const s
                  !stops.count(next->folded);
       is_name = camel || run;
     }
+    name_token[ti] = is_name;
     if (is_name && t.folded.size() >= 2) {
       std::string key = NameKey(t.folded);
       if (key.size() >= 2) {
@@ -434,6 +438,38 @@ Signals Analyzer::Analyze(std::string_view title, std::string_view text, const s
           AddFeature(names, NameFeatureKey(skeleton), t.weight);
         label_counts[t.original]++;
       }
+    }
+  }
+
+  // Countries: a name in any language and form ("Tyskland", "Германии", "New
+  // Zealand") also gives the language-neutral feature "@" + its ISO code.
+  if (!impl_->countries)
+    impl_->countries = std::make_unique<Gazetteer>(
+        impl_->data_dir + "/gazetteer", [this](std::string_view w) { return NameKey(w); });
+  if (!impl_->countries->empty()) {
+    std::vector<Gazetteer::Word> run;
+    for (size_t ti = 0; ti < tokens.size();) {
+      const Token& t = tokens[ti];
+      // Names, other capitalised words (sentence-initial ones), caseless scripts.
+      bool caseless_word = !t.capitalised && !Gazetteer::Inflecting(Gazetteer::Script(t.original));
+      bool candidate = t.letters && (name_token[ti] || (t.capitalised && !stops.count(t.folded)) ||
+                                     caseless_word);
+      run.clear();
+      for (size_t k = ti; candidate && k < tokens.size() && run.size() < Gazetteer::kMaxWords;
+           ++k) {
+        if (k > ti && (!tokens[k].letters || tokens[k].sentence_start)) break;
+        run.push_back({NameKey(tokens[k].folded), Gazetteer::Script(tokens[k].original)});
+      }
+      std::string code;
+      size_t n = candidate ? impl_->countries->Match(run, &code) : 0;
+      // Once per article, at the weight of its strongest mention: a country is
+      // broad context, and many mentions of it must not outweigh the names
+      // that tell one story from another.
+      if (n > 0 && !code.empty()) {
+        float& w = names[NameFeatureKey("@" + code)];
+        w = std::max(w, t.weight);
+      }
+      ti += std::max<size_t>(n, 1);
     }
   }
 
