@@ -124,6 +124,19 @@ TEST(Seeds, OneStoryAcrossEnglishNorwegianSwedish) {
   ASSERT_TRUE(links.ok());
   ASSERT_EQ(links->size(), 1u);
   EXPECT_EQ((*links)[0].of, id_of("001"));
+  // Cross-lingual joins say why: the names they share with the story.
+  auto members = e->store().StoryMemberships(*e->store().StoryOf(id_of("000")));
+  ASSERT_TRUE(members.ok());
+  int explained = 0;
+  for (const auto& m : *members) {
+    auto d = nlohmann::json::parse(m.detail);
+    if (m.reason != "names") continue;
+    ASSERT_TRUE(d.contains("shared")) << m.article;
+    auto names = d["shared"]["names"].get<std::vector<std::string>>();
+    EXPECT_NE(std::find(names.begin(), names.end(), "Putin"), names.end()) << m.article;
+    ++explained;
+  }
+  EXPECT_GE(explained, 1);
   // Boilerplate is gone from the stored texts.
   auto story = e->store().StoryOf(id_of("000"));
   ASSERT_TRUE(story.ok());

@@ -298,6 +298,13 @@ Assignment Clusterer::Assign(const std::string& article_id, const std::string& t
   }
 
   if (best_slot >= 0 && best.score >= options_.threshold) {
+    // Record the shared language-neutral evidence before the article merges in.
+    const SparseVector& sn = slots_[static_cast<size_t>(best_slot)].story.neutral;
+    for (const auto& f : neutral) {
+      auto it = std::lower_bound(sn.begin(), sn.end(), f.key,
+                                 [](const Feature& a, uint64_t k) { return a.key < k; });
+      if (it != sn.end() && it->key == f.key) best.shared_neutral_keys.push_back(f.key);
+    }
     // The largest of the stories the article bridges keeps its id.
     uint32_t survivor = static_cast<uint32_t>(best_slot);
     for (uint32_t c : strong)

@@ -94,9 +94,10 @@ struct Assignment {
   bool new_story = false;
   double score = 0;  // the winning score (0 for a new story)
   double full = 0, neutral = 0, time_factor = 1;
-  int shared_neutral = 0;           // names/numbers shared with the story
-  std::vector<std::string> merged;  // stories merged into story_id by this article
-  std::string reason;               // "new", "text", "names", "duplicate"
+  int shared_neutral = 0;                     // names/numbers shared with the story
+  std::vector<uint64_t> shared_neutral_keys;  // which ones (feature keys), for explanations
+  std::vector<std::string> merged;            // stories merged into story_id by this article
+  std::string reason;                         // "new", "text", "names", "duplicate"
 };
 
 class Clusterer {

@@ -6,6 +6,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <unordered_set>
 
 #include "common/paths.h"
 
@@ -191,6 +192,28 @@ Result<IngestSummary> Engine::Ingest(std::vector<Article> articles, std::vector<
   return sum;
 }
 
+// Names, countries and numbers behind shared feature keys, for people.
+nlohmann::json Engine::ExplainShared(const std::vector<uint64_t>& keys, const Article& ar,
+                                     const Signals& sig) {
+  std::unordered_set<uint64_t> want(keys.begin(), keys.end());
+  std::vector<std::string> names, numbers;
+  std::unordered_set<std::string> seen;
+  for (const auto& label : sig.name_labels) {
+    std::string key = analyzer_->NameKey(label);
+    std::string skeleton = NameSkeleton(key);
+    std::string prefix = key.substr(0, options_.signals.name_key_chars);
+    if ((want.count(NameFeatureKey(prefix)) ||
+         (!skeleton.empty() && want.count(NameFeatureKey(skeleton)))) &&
+        seen.insert(label).second)
+      names.push_back(label);
+  }
+  for (std::string_view part : {std::string_view(ar.title), std::string_view(ar.text)})
+    for (const auto& n : ExtractNumbers(part))
+      if (want.count(NumberKey(n)) && seen.insert(n).second) numbers.push_back(n);
+  // Keys not explained by a label are countries (gazetteer) or name variants.
+  return {{"names", names}, {"numbers", numbers}, {"features", keys.size()}};
+}
+
 Status Engine::ProcessOne(Article a, int64_t now, IngestSummary* sum) {
   auto reject = [&](const std::string& origin, const std::string& reason, const std::string& msg) {
     Reject r{origin, reason, msg};
@@ -323,6 +346,8 @@ Status Engine::ProcessOne(Article a, int64_t now, IngestSummary* sum) {
       ++sum->merged_stories;
     }
     if (!as.merged.empty()) detail["merged"] = as.merged;
+    if (!as.shared_neutral_keys.empty())
+      detail["shared"] = ExplainShared(as.shared_neutral_keys, ar, sig);
   }
   m.detail = detail.dump();
   sum->stages.cluster += Since(t);

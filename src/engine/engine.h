@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -91,6 +92,8 @@ class Engine {
   Status CheckParameters();
   Status Flush(int64_t now);
   Status ProcessOne(Article a, int64_t now, IngestSummary* sum);
+  nlohmann::json ExplainShared(const std::vector<uint64_t>& keys, const Article& ar,
+                               const Signals& sig);
 
   EngineOptions options_;
   std::unique_ptr<ArticleStore> store_;
