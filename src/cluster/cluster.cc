@@ -246,21 +246,36 @@ Assignment Clusterer::Assign(const std::string& article_id, const std::string& t
   }
   // Every neutral feature is a query feature too: names carry across languages.
   for (const auto& f : neutral) query.push_back(f);
-  std::vector<uint32_t> candidates;
-  std::unordered_set<uint32_t> seen;
+  // Each posting hit adds the feature's weight to the story's pre-score (an
+  // inverted-index approximation of the dot product); only the best
+  // `max_candidates` are scored exactly.
+  std::unordered_map<uint32_t, float> pre;
   for (const auto& f : query) {
     auto it = postings_.find(f.key);
     if (it == postings_.end()) continue;
     const auto& list = it->second;
     size_t taken = 0;
     for (auto r = list.rbegin(); r != list.rend() && taken < options_.max_stories_per_feature;
-         ++r) {
-      if (!seen.insert(*r).second) continue;
-      if (!Active(slots_[*r], time)) continue;
-      candidates.push_back(*r);
-      ++taken;
-    }
+         ++r, ++taken)
+      pre[*r] += f.tf;
   }
+  std::vector<std::pair<float, uint32_t>> ranked;
+  ranked.reserve(pre.size());
+  for (const auto& [slot, p] : pre)
+    if (Active(slots_[slot], time)) ranked.emplace_back(p, slot);
+  auto by_pre = [](const std::pair<float, uint32_t>& a, const std::pair<float, uint32_t>& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  };
+  if (ranked.size() > options_.max_candidates) {
+    std::partial_sort(ranked.begin(), ranked.begin() + static_cast<long>(options_.max_candidates),
+                      ranked.end(), by_pre);
+    ranked.resize(options_.max_candidates);
+  } else {
+    std::sort(ranked.begin(), ranked.end(), by_pre);
+  }
+  std::vector<uint32_t> candidates;
+  candidates.reserve(ranked.size());
+  for (const auto& [p, slot] : ranked) candidates.push_back(slot);
 
   Assignment best;
   int best_slot = -1;

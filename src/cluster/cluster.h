@@ -52,6 +52,9 @@ struct ClusterOptions {
   // how many most recent stories to take per feature. Defaults 24 and 100.
   size_t query_features = 24;
   size_t max_stories_per_feature = 100;
+  // Of the stories found, only this many with the highest pre-score (summed
+  // weights of the features they share) are scored exactly. Default 32.
+  size_t max_candidates = 32;
 };
 
 // A sparse vector, sorted by key.
