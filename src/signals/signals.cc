@@ -5,6 +5,7 @@
 #include <unicode/translit.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
+#include <utf8proc.h>
 
 #include <algorithm>
 #include <cmath>
@@ -281,6 +282,83 @@ bool Analyzer::IsStopWord(const std::string& lang, const std::string& folded) {
   return impl_->Stopwords(lang).count(folded) > 0 || impl_->Stopwords("en").count(folded) > 0;
 }
 
+namespace {
+
+// ASCII for Latin-script text without ICU's transliterator (which costs
+// microseconds per call): decompose, drop marks, then the letters that do not
+// decompose, spelled as ICU's Latin-ASCII spells them. Returns false if the
+// text has a code point outside Latin (then ICU decides).
+bool FastLatinToAscii(std::string_view s, std::string* out) {
+  out->clear();
+  size_t i = 0;
+  while (i < s.size()) {
+    utf8proc_int32_t cp = 0;
+    auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + i),
+                              static_cast<utf8proc_ssize_t>(s.size() - i), &cp);
+    if (n <= 0) return false;
+    i += static_cast<size_t>(n);
+    if (cp < 0x80) {
+      out->push_back(static_cast<char>(cp));
+      continue;
+    }
+    if (cp >= 0x250) return false;  // beyond Latin Extended-B
+    switch (cp) {
+      case 0xC6:
+      case 0xE6:
+        out->append("ae");
+        continue;
+      case 0xD8:
+      case 0xF8:
+        out->push_back('o');
+        continue;
+      case 0xDF:
+        out->append("ss");
+        continue;
+      case 0xD0:
+      case 0xF0:
+      case 0x110:
+      case 0x111:
+        out->push_back('d');
+        continue;
+      case 0xDE:
+      case 0xFE:
+        out->append("th");
+        continue;
+      case 0x141:
+      case 0x142:
+        out->push_back('l');
+        continue;
+      case 0x152:
+      case 0x153:
+        out->append("oe");
+        continue;
+      case 0x131:
+        out->push_back('i');
+        continue;
+      case 0x127:
+      case 0x126:
+        out->push_back('h');
+        continue;
+      default:
+        break;
+    }
+    utf8proc_int32_t buf[4];
+    int rc = 0;
+    auto m = utf8proc_decompose_char(
+        cp, buf, 4, static_cast<utf8proc_option_t>(UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK), &rc);
+    bool any = false;
+    for (utf8proc_ssize_t k = 0; k < m && k < 4; ++k)
+      if (buf[k] < 0x80) {
+        out->push_back(static_cast<char>(buf[k]));
+        any = true;
+      }
+    if (!any) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::string Analyzer::NameKey(std::string_view name) {
   auto it = impl_->name_keys.find(std::string(name));
   if (it != impl_->name_keys.end()) return it->second;
@@ -289,6 +367,8 @@ std::string Analyzer::NameKey(std::string_view name) {
                            [](char c) { return static_cast<unsigned char>(c) < 0x80; });
   if (ascii || !impl_->latin) {
     latin = std::string(name);
+  } else if (FastLatinToAscii(name, &latin)) {
+    // done without ICU
   } else {
     icu::UnicodeString u = icu::UnicodeString::fromUTF8(
         icu::StringPiece(name.data(), static_cast<int32_t>(name.size())));
