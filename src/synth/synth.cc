@@ -11,9 +11,12 @@ namespace storyline::synth {
 
 namespace {
 
-constexpr int kConcepts = 20000;       // content vocabulary size per language
-constexpr int kFamousPeople = 400;     // names that recur across stories
-constexpr int kOutletsPerLang = 40;    // sources per language
+constexpr int kConcepts = 20000;    // content vocabulary size per language
+constexpr int kFamousPeople = 400;  // names that recur across stories
+constexpr int kThemes = 40;         // politics, sport, ...: vocabulary shared by many stories
+constexpr int kThemeConcepts = 25;
+constexpr int kThemePeople = 12;
+constexpr int kOutletsPerLang = 40;  // sources per language
 constexpr int64_t kDay = 86400;
 
 // splitmix64: small, fast, and the same everywhere.
@@ -96,8 +99,10 @@ std::string Capitalize(std::string_view w) {
   }
   if ((c0 & 0xE0) == 0xC0 && w.size() >= 2) {
     uint32_t cp = ((c0 & 0x1Fu) << 6) | (static_cast<unsigned char>(w[1]) & 0x3Fu);
-    if ((cp >= 0xE0 && cp <= 0xFE && cp != 0xF7) || (cp >= 0x430 && cp <= 0x44F)) cp -= 0x20;
-    else if (cp == 0x451) cp = 0x401;
+    if ((cp >= 0xE0 && cp <= 0xFE && cp != 0xF7) || (cp >= 0x430 && cp <= 0x44F))
+      cp -= 0x20;
+    else if (cp == 0x451)
+      cp = 0x401;
     AppendUtf8(&out, cp);
     out.append(w.substr(2));
     return out;
@@ -140,78 +145,128 @@ struct LangSpec {
 const std::vector<LangSpec>& Specs() {
   static const std::vector<LangSpec> kSpecs = {
       {"en",
-       {"the", "of", "and", "to", "a", "in", "that", "is", "was", "for", "on", "it", "with", "as", "by",
-        "at", "from", "his", "has", "have", "be", "are", "were", "this", "which", "not", "but", "will",
-        "said", "after", "an", "they", "their", "also", "who", "more", "than", "been", "would", "about",
-        "its", "over", "two", "new", "her", "into", "had", "when", "could", "there"},
-       {"b", "c", "d", "f", "g", "h", "l", "m", "n", "p", "r", "s", "t", "v", "w", "st", "th", "sh",
-        "ch", "br", "tr", "pl", "gr", "cl", "pr"},
+       {"the", "of",   "and",   "to",   "a",     "in",   "that", "is",   "was",   "for",
+        "on",  "it",   "with",  "as",   "by",    "at",   "from", "his",  "has",   "have",
+        "be",  "are",  "were",  "this", "which", "not",  "but",  "will", "said",  "after",
+        "an",  "they", "their", "also", "who",   "more", "than", "been", "would", "about",
+        "its", "over", "two",   "new",  "her",   "into", "had",  "when", "could", "there"},
+       {"b", "c", "d",  "f",  "g",  "h",  "l",  "m",  "n",  "p",  "r",  "s", "t",
+        "v", "w", "st", "th", "sh", "ch", "br", "tr", "pl", "gr", "cl", "pr"},
        {"a", "e", "i", "o", "u", "ea", "ou", "ai", "ee", "oo", "y"},
        {"n", "r", "t", "st", "nd", "ck", "ll", "m", "s", "rk"},
        {"s", "ing", "ed", "tion", "ment", "er", "ly", "ness", "al", "ity", "ers", "ive"},
-       false, ",", 1000, '.', "million", "percent", false, 2.0},
+       false,
+       ",",
+       1000,
+       '.',
+       "million",
+       "percent",
+       false,
+       2.0},
       {"no",
-       {"og", "i", "det", "på", "som", "er", "en", "til", "å", "for", "av", "med", "at", "har", "ikke",
-        "den", "de", "om", "et", "var", "seg", "fra", "men", "ble", "kan", "vil", "etter", "sier",
-        "skal", "også", "han", "hun", "da", "eller", "være", "når", "over", "mot", "sin", "nå", "to",
-        "nye", "blir", "hadde", "under", "mellom", "siden", "må", "bare", "sine"},
-       {"b", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "t", "v", "sk", "st", "kj",
-        "gj", "bl", "fr", "sp", "tr", "fl"},
+       {"og",  "i",   "det",  "på",    "som",   "er",     "en",    "til",  "å",    "for",
+        "av",  "med", "at",   "har",   "ikke",  "den",    "de",    "om",   "et",   "var",
+        "seg", "fra", "men",  "ble",   "kan",   "vil",    "etter", "sier", "skal", "også",
+        "han", "hun", "da",   "eller", "være",  "når",    "over",  "mot",  "sin",  "nå",
+        "to",  "nye", "blir", "hadde", "under", "mellom", "siden", "må",   "bare", "sine"},
+       {"b", "d", "f", "g",  "h",  "j",  "k",  "l",  "m",  "n",  "p",  "r",
+        "s", "t", "v", "sk", "st", "kj", "gj", "bl", "fr", "sp", "tr", "fl"},
        {"a", "e", "i", "o", "u", "a", "e", "i", "e", "o", "y", "æ", "ø", "å", "ei", "au"},
        {"n", "r", "t", "kk", "ll", "nn", "st", "g", "m", "ks"},
        {"en", "et", "er", "ene", "ing", "het", "else", "lig", "ende", "te", "ere", "ning", "skap"},
-       false, " ", 10000, ',', "millioner", "prosent", false, 1.0},
+       false,
+       " ",
+       10000,
+       ',',
+       "millioner",
+       "prosent",
+       false,
+       1.0},
       {"sv",
-       {"och", "i", "att", "det", "som", "en", "på", "är", "av", "för", "med", "till", "den", "har",
-        "de", "inte", "om", "ett", "var", "han", "hon", "men", "från", "sig", "kan", "ska", "efter",
-        "säger", "också", "när", "över", "mot", "sin", "nu", "två", "nya", "vid", "under", "blev",
-        "hade", "eller", "mellan", "sedan", "bara", "sina", "skulle", "vara", "blir", "dem", "så"},
-       {"b", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "t", "v", "sk", "st", "sj",
-        "tj", "fr", "gr", "sp", "tr", "fl"},
+       {"och",   "i",      "att",   "det",  "som",  "en",     "på",    "är",    "av",    "för",
+        "med",   "till",   "den",   "har",  "de",   "inte",   "om",    "ett",   "var",   "han",
+        "hon",   "men",    "från",  "sig",  "kan",  "ska",    "efter", "säger", "också", "när",
+        "över",  "mot",    "sin",   "nu",   "två",  "nya",    "vid",   "under", "blev",  "hade",
+        "eller", "mellan", "sedan", "bara", "sina", "skulle", "vara",  "blir",  "dem",   "så"},
+       {"b", "d", "f", "g",  "h",  "j",  "k",  "l",  "m",  "n",  "p",  "r",
+        "s", "t", "v", "sk", "st", "sj", "tj", "fr", "gr", "sp", "tr", "fl"},
        {"a", "e", "i", "o", "u", "a", "e", "i", "a", "o", "y", "ä", "ö", "å"},
        {"n", "r", "t", "kk", "ll", "nn", "st", "g", "m", "ks"},
        {"en", "et", "ar", "na", "ning", "het", "lig", "are", "ade", "erna", "else", "ande", "skap"},
-       false, " ", 10000, ',', "miljoner", "procent", false, 1.0},
+       false,
+       " ",
+       10000,
+       ',',
+       "miljoner",
+       "procent",
+       false,
+       1.0},
       {"de",
-       {"der", "die", "und", "in", "den", "von", "zu", "das", "mit", "sich", "des", "auf", "für",
-        "ist", "im", "dem", "nicht", "ein", "eine", "als", "auch", "es", "an", "werden", "aus", "er",
-        "hat", "dass", "sie", "nach", "wird", "bei", "einer", "um", "am", "sind", "noch", "wie",
-        "einem", "über", "zwei", "neue", "sagte", "soll", "vor", "zur", "bis", "unter", "seit", "wurde"},
-       {"b", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "w", "z", "sch", "st", "sp",
-        "pf", "tr", "br", "kr", "gr", "fl"},
+       {"der",  "die",  "und",   "in",     "den", "von",  "zu",    "das",   "mit",   "sich",
+        "des",  "auf",  "für",   "ist",    "im",  "dem",  "nicht", "ein",   "eine",  "als",
+        "auch", "es",   "an",    "werden", "aus", "er",   "hat",   "dass",  "sie",   "nach",
+        "wird", "bei",  "einer", "um",     "am",  "sind", "noch",  "wie",   "einem", "über",
+        "zwei", "neue", "sagte", "soll",   "vor", "zur",  "bis",   "unter", "seit",  "wurde"},
+       {"b", "d", "f", "g",   "h",  "k",  "l",  "m",  "n",  "p",  "r",  "s",
+        "t", "w", "z", "sch", "st", "sp", "pf", "tr", "br", "kr", "gr", "fl"},
        {"a", "e", "i", "o", "u", "e", "a", "e", "i", "ä", "ö", "ü", "ei", "au", "ie", "eu"},
        {"n", "r", "t", "ch", "ng", "ck", "tz", "ll", "st", "nd"},
-       {"en", "er", "ung", "keit", "heit", "lich", "isch", "schaft", "te", "ten", "ern", "ig", "chen"},
-       true, ".", 1000, ',', "Millionen", "Prozent", false, 1.0},
+       {"en", "er", "ung", "keit", "heit", "lich", "isch", "schaft", "te", "ten", "ern", "ig",
+        "chen"},
+       true,
+       ".",
+       1000,
+       ',',
+       "Millionen",
+       "Prozent",
+       false,
+       1.0},
       {"fr",
-       {"de", "la", "le", "et", "les", "des", "en", "un", "du", "une", "que", "est", "pour", "qui",
-        "dans", "a", "par", "plus", "pas", "au", "sur", "ne", "se", "il", "sont", "ce", "avec", "mais",
-        "ont", "été", "aux", "cette", "leur", "selon", "après", "deux", "nouveau", "entre", "contre",
-        "lors", "elle", "son", "sa", "ses", "sera", "depuis", "comme", "ou", "déjà", "avait"},
-       {"b", "c", "d", "f", "g", "j", "l", "m", "n", "p", "r", "s", "t", "v", "ch", "qu", "gr", "tr",
-        "pl", "br", "cr", "pr"},
-       {"a", "e", "i", "o", "u", "a", "e", "i", "é", "è", "ou", "ai", "eau", "on", "an", "in", "eu"},
+       {"de",   "la",    "le",   "et",    "les",   "des",    "en",      "un",    "du",     "une",
+        "que",  "est",   "pour", "qui",   "dans",  "a",      "par",     "plus",  "pas",    "au",
+        "sur",  "ne",    "se",   "il",    "sont",  "ce",     "avec",    "mais",  "ont",    "été",
+        "aux",  "cette", "leur", "selon", "après", "deux",   "nouveau", "entre", "contre", "lors",
+        "elle", "son",   "sa",   "ses",   "sera",  "depuis", "comme",   "ou",    "déjà",   "avait"},
+       {"b", "c", "d", "f",  "g",  "j",  "l",  "m",  "n",  "p",  "r",
+        "s", "t", "v", "ch", "qu", "gr", "tr", "pl", "br", "cr", "pr"},
+       {"a", "e", "i", "o", "u", "a", "e", "i", "é", "è", "ou", "ai", "eau", "on", "an", "in",
+        "eu"},
        {"r", "s", "l", "n", "t", "x"},
        {"e", "es", "ment", "tion", "eur", "ité", "ais", "ière", "ique", "er", "é", "ance", "elle"},
-       false, " ", 1000, ',', "millions", "%", false, 1.0},
+       false,
+       " ",
+       1000,
+       ',',
+       "millions",
+       "%",
+       false,
+       1.0},
       {"ru",
-       {"и", "в", "не", "на", "что", "с", "по", "как", "это", "к", "из", "за", "от", "о", "для",
-        "его", "но", "он", "был", "она", "также", "после", "были", "при", "уже", "до", "они",
-        "может", "году", "более", "два", "который", "которые", "заявил", "между", "против", "будет",
-        "её", "их", "со", "так", "только", "было", "этом", "этого", "время", "если", "очень", "где",
-        "чтобы"},
-       {"б", "в", "г", "д", "ж", "з", "к", "л", "м", "н", "п", "р", "с", "т", "ф", "х", "ч", "ш",
-        "ст", "пр", "кр", "тр", "гр"},
+       {"и",     "в",    "не",    "на",    "что",     "с",       "по",     "как",   "это",
+        "к",     "из",   "за",    "от",    "о",       "для",     "его",    "но",    "он",
+        "был",   "она",  "также", "после", "были",    "при",     "уже",    "до",    "они",
+        "может", "году", "более", "два",   "который", "которые", "заявил", "между", "против",
+        "будет", "её",   "их",    "со",    "так",     "только",  "было",   "этом",  "этого",
+        "время", "если", "очень", "где",   "чтобы"},
+       {"б", "в", "г", "д", "ж", "з", "к",  "л",  "м",  "н",  "п", "р",
+        "с", "т", "ф", "х", "ч", "ш", "ст", "пр", "кр", "тр", "гр"},
        {"а", "е", "и", "о", "у", "а", "о", "е", "и", "о", "ы", "я", "ю"},
        {"н", "р", "т", "к", "л", "м", "ст", "в"},
        {"а", "ы", "ов", "ение", "ость", "ский", "ная", "ать", "ить", "ого", "ами", "ция", "ный"},
-       false, " ", 10000, ',', "млн", "процента", true, 1.0},
+       false,
+       " ",
+       10000,
+       ',',
+       "млн",
+       "процента",
+       true,
+       1.0},
   };
   return kSpecs;
 }
 
 // Neutral name syllables (so names read in every language and go to Cyrillic).
-const char* const kNameOnsets[] = {"b", "d", "f", "g", "k", "l", "m", "n", "p", "r",
+const char* const kNameOnsets[] = {"b", "d", "f", "g", "k",  "l",  "m",  "n",  "p", "r",
                                    "s", "t", "v", "z", "br", "kr", "st", "tr", "dr"};
 const char* const kNameVowels[] = {"a", "e", "i", "o", "u", "a", "o"};
 const char* const kNameCodas[] = {"n", "r", "s", "l", "v", "k", "m"};
@@ -241,7 +296,8 @@ Language BuildLanguage(const LangSpec& spec) {
   Language L;
   L.spec = &spec;
   std::unordered_set<std::string> used(spec.function_words.begin(), spec.function_words.end());
-  Rng r(Mix(0x766f6361, static_cast<uint64_t>(spec.code[0]) << 8 | static_cast<uint64_t>(spec.code[1])));
+  Rng r(Mix(0x766f6361,
+            static_cast<uint64_t>(spec.code[0]) << 8 | static_cast<uint64_t>(spec.code[1])));
   L.words.reserve(kConcepts);
   for (int c = 0; c < kConcepts; ++c) {
     std::string w;
@@ -249,11 +305,13 @@ Language BuildLanguage(const LangSpec& spec) {
       w.clear();
       int syl = 1 + (c > 40) + static_cast<int>(r.Below(c > 1000 ? 3 : 2));
       for (int i = 0; i < syl; ++i) {
-        if (i == 0 ? r.Chance(0.85) : true) w += spec.onsets[r.Below(static_cast<uint32_t>(spec.onsets.size()))];
+        if (i == 0 ? r.Chance(0.85) : true)
+          w += spec.onsets[r.Below(static_cast<uint32_t>(spec.onsets.size()))];
         w += spec.vowels[r.Below(static_cast<uint32_t>(spec.vowels.size()))];
       }
       if (r.Chance(0.4)) w += spec.codas[r.Below(static_cast<uint32_t>(spec.codas.size()))];
-      if (c > 100 && r.Chance(0.5)) w += spec.suffixes[r.Below(static_cast<uint32_t>(spec.suffixes.size()))];
+      if (c > 100 && r.Chance(0.5))
+        w += spec.suffixes[r.Below(static_cast<uint32_t>(spec.suffixes.size()))];
       if (used.insert(w).second) break;
     }
     if (spec.capitalize_nouns && (Mix(c, 7) & 1)) w = Capitalize(w);
@@ -296,10 +354,14 @@ std::string Tenths(int64_t tenths, const LangSpec& spec) {
 
 std::string Render(const Quantity& q, const LangSpec& spec) {
   switch (q.kind) {
-    case Quantity::kCount: return Grouped(q.value, spec);
-    case Quantity::kMillions: return Tenths(q.value, spec) + " " + spec.million;
-    case Quantity::kPercent: return Tenths(q.value, spec) + " " + spec.percent;
-    case Quantity::kYear: return std::to_string(q.value);
+    case Quantity::kCount:
+      return Grouped(q.value, spec);
+    case Quantity::kMillions:
+      return Tenths(q.value, spec) + " " + spec.million;
+    case Quantity::kPercent:
+      return Tenths(q.value, spec) + " " + spec.percent;
+    case Quantity::kYear:
+      return std::to_string(q.value);
   }
   return "";
 }
@@ -318,17 +380,17 @@ Quantity RandomQuantity(Rng& r) {
 // --- Stories ----------------------------------------------------------------
 
 struct ArticlePlan {
-  int lang = 0;         // index into Impl::langs
+  int lang = 0;  // index into Impl::langs
   uint64_t seed = 0;
-  int copy_of = -1;     // index of the original in the story, or -1
+  int copy_of = -1;  // index of the original in the story, or -1
   int target_bytes = 0;
-  std::string id;       // set when emitted
+  std::string id;  // set when emitted
 };
 
 struct Story {
   int64_t serial = 0;
   std::string truth_id;
-  std::vector<uint32_t> topic;     // concept ids
+  std::vector<uint32_t> topic;  // concept ids
   std::vector<Person> persons;
   std::vector<std::string> places;
   std::vector<Quantity> numbers;
@@ -365,12 +427,18 @@ struct CorpusGenerator::Impl {
   std::vector<Zipf> function_zipf;  // per language
   std::vector<Person> famous;
   Zipf famous_zipf{kFamousPeople, 1.0};
-  std::vector<double> size_cdf;     // P(size <= 2 + i | not a singleton)
+  struct Theme {
+    std::vector<uint32_t> concepts;
+    std::vector<uint32_t> people;  // indices into `famous`
+  };
+  std::vector<Theme> themes;
+  Zipf theme_zipf{kThemes, 0.7};
+  std::vector<double> size_cdf;  // P(size <= 2 + i | not a singleton)
   double mean_size = 1;
   double copy_probability = 0;
 
   Rng master{0};
-  int64_t planned = 0;     // articles in stories generated so far
+  int64_t planned = 0;  // articles in stories generated so far
   int64_t produced = 0;
   int64_t next_story = 0;  // serial of the next story
   double next_start = 0;   // seconds after start_time
@@ -390,6 +458,17 @@ struct CorpusGenerator::Impl {
     for (const auto& l : langs) function_zipf.emplace_back(l.spec->function_words.size(), 1.0);
     Rng names(Mix(o.seed, 0x66616d65));
     for (int i = 0; i < kFamousPeople; ++i) famous.push_back({MakeName(names), MakeName(names)});
+    Rng tr(Mix(o.seed, 0x7468656d));
+    for (int t = 0; t < kThemes; ++t) {
+      Theme th;
+      for (int i = 0; i < kThemeConcepts; ++i) {
+        double rank = 60.0 * std::exp(tr.Uniform() * std::log(3000.0 / 60.0));
+        th.concepts.push_back(static_cast<uint32_t>(rank));
+      }
+      for (int i = 0; i < kThemePeople; ++i)
+        th.people.push_back(static_cast<uint32_t>(famous_zipf.Sample(tr)));
+      themes.push_back(std::move(th));
+    }
 
     // Story sizes: singletons, else a power-law tail.
     int max_size = std::max(2, o.max_story_size);
@@ -405,20 +484,24 @@ struct CorpusGenerator::Impl {
     double non_first = 1 - 1 / mean_size;
     copy_probability = non_first > 0 ? std::min(0.9, o.wire_fraction / non_first) : 0;
 
-    double days = o.days > 0 ? o.days : std::max(1.0, static_cast<double>(o.articles) / o.articles_per_day);
-    stories_per_second = static_cast<double>(std::max<int64_t>(1, o.articles)) / mean_size / (days * kDay);
+    double days =
+        o.days > 0 ? o.days : std::max(1.0, static_cast<double>(o.articles) / o.articles_per_day);
+    stories_per_second =
+        static_cast<double>(std::max<int64_t>(1, o.articles)) / mean_size / (days * kDay);
   }
 
   int PickLang(Rng& r) const {
     double u = r.Uniform() * lang_cdf.back();
-    size_t i = static_cast<size_t>(std::upper_bound(lang_cdf.begin(), lang_cdf.end(), u) - lang_cdf.begin());
+    size_t i = static_cast<size_t>(std::upper_bound(lang_cdf.begin(), lang_cdf.end(), u) -
+                                   lang_cdf.begin());
     return static_cast<int>(std::min(i, lang_cdf.size() - 1));
   }
 
   int StorySize() {
     if (master.Chance(o.singleton_fraction)) return 1;
     double u = master.Uniform() * size_cdf.back();
-    size_t i = static_cast<size_t>(std::upper_bound(size_cdf.begin(), size_cdf.end(), u) - size_cdf.begin());
+    size_t i = static_cast<size_t>(std::upper_bound(size_cdf.begin(), size_cdf.end(), u) -
+                                   size_cdf.begin());
     return 2 + static_cast<int>(std::min(i, size_cdf.size() - 1));
   }
 
@@ -431,16 +514,28 @@ struct CorpusGenerator::Impl {
     Rng r(Mix(o.seed, 0x73746f72ull + static_cast<uint64_t>(st->serial) * 0x10001ull));
     int start = static_cast<int>(next_start);
 
-    int ntopic = 8 + static_cast<int>(r.Below(8));
+    // Topic: words of the story's theme (shared with its other stories), then
+    // its own, log-uniform over ranks 200 .. kConcepts (distinctive, not only
+    // rare). The first ones are used most.
+    const Theme& theme = themes[theme_zipf.Sample(r)];
+    int nspecific = 6 + static_cast<int>(r.Below(6));
+    int ntheme = 4 + static_cast<int>(r.Below(3));
+    const int ntopic = nspecific + ntheme;
     for (int i = 0; i < ntopic; ++i) {
-      // Log-uniform over ranks 200 .. kConcepts: distinctive, not rare only.
+      if (i % 2 == 1 && ntheme > 0) {
+        st->topic.push_back(theme.concepts[r.Below(kThemeConcepts)]);
+        --ntheme;
+        continue;
+      }
       double rank = 200.0 * std::exp(r.Uniform() * std::log(kConcepts / 200.0));
       st->topic.push_back(static_cast<uint32_t>(std::min<double>(rank, kConcepts - 1)));
     }
     int npersons = 1 + static_cast<int>(r.Below(3));
     for (int i = 0; i < npersons; ++i) {
-      if (r.Chance(0.2)) st->persons.push_back(famous[famous_zipf.Sample(r)]);
-      else st->persons.push_back({MakeName(r), MakeName(r)});
+      if (r.Chance(0.35))
+        st->persons.push_back(famous[theme.people[r.Below(kThemePeople)]]);
+      else
+        st->persons.push_back({MakeName(r), MakeName(r)});
     }
     int nplaces = 1 + static_cast<int>(r.Below(2));
     for (int i = 0; i < nplaces; ++i) st->places.push_back(MakeName(r));
@@ -453,12 +548,14 @@ struct CorpusGenerator::Impl {
       int extra = 1 + static_cast<int>(r.Below(2));
       for (int tries = 0; tries < 20 && static_cast<int>(story_langs.size()) < 1 + extra; ++tries) {
         int l = PickLang(r);
-        if (std::find(story_langs.begin(), story_langs.end(), l) == story_langs.end()) story_langs.push_back(l);
+        if (std::find(story_langs.begin(), story_langs.end(), l) == story_langs.end())
+          story_langs.push_back(l);
       }
     }
 
     // Publication offsets: the first at the start, the rest front-loaded.
-    double duration = (o.min_story_days + (o.max_story_days - o.min_story_days) * r.Uniform()) * kDay;
+    double duration =
+        (o.min_story_days + (o.max_story_days - o.min_story_days) * r.Uniform()) * kDay;
     std::vector<int64_t> offsets(static_cast<size_t>(size), 0);
     for (int i = 1; i < size; ++i) {
       double u = r.Uniform();
@@ -481,7 +578,8 @@ struct CorpusGenerator::Impl {
           const auto& q = st->plan[static_cast<size_t>(j)];
           if (q.copy_of < 0 && q.lang == p.lang) originals.push_back(j);
         }
-        if (!originals.empty()) p.copy_of = originals[r.Below(static_cast<uint32_t>(originals.size()))];
+        if (!originals.empty())
+          p.copy_of = originals[r.Below(static_cast<uint32_t>(originals.size()))];
       }
     }
     st->remaining = size;
@@ -542,15 +640,24 @@ struct CorpusGenerator::Impl {
     for (int i = 0; i < n; ++i) {
       std::string w;
       double u = r.Uniform();
-      if (u < 0.42) w = spec.function_words[fz.Sample(r)];
-      else if (u < 0.56) w = TopicWord(r, c);
-      else if (u < 0.585) w = PersonName(r, c, r.Below(static_cast<uint32_t>(c.story->persons.size())), true);
-      else if (u < 0.61) w = Place(r, c);
-      else if (u < 0.625) w = FamousName(r, c);
-      else if (u < 0.64) w = Number(r, c);
-      else w = c.lang->words[background.Sample(r)];
-      if (i == 0) w = Capitalize(w);
-      else out->push_back(' ');
+      if (u < 0.42)
+        w = spec.function_words[fz.Sample(r)];
+      else if (u < 0.56)
+        w = TopicWord(r, c);
+      else if (u < 0.585)
+        w = PersonName(r, c, r.Below(static_cast<uint32_t>(c.story->persons.size())), true);
+      else if (u < 0.61)
+        w = Place(r, c);
+      else if (u < 0.625)
+        w = FamousName(r, c);
+      else if (u < 0.64)
+        w = Number(r, c);
+      else
+        w = c.lang->words[background.Sample(r)];
+      if (i == 0)
+        w = Capitalize(w);
+      else
+        out->push_back(' ');
       out->append(w);
       if (i + 1 < n && i > 1 && r.Chance(0.06)) out->push_back(',');
     }
@@ -575,13 +682,20 @@ struct CorpusGenerator::Impl {
     for (int i = 0; i < n; ++i) {
       std::string w;
       double u = r.Uniform();
-      if (u < 0.45) w = TopicWord(r, c);
-      else if (u < 0.6) w = PersonName(r, c, r.Below(static_cast<uint32_t>(c.story->persons.size())), false);
-      else if (u < 0.7) w = Place(r, c);
-      else if (u < 0.75) w = Number(r, c);
-      else w = spec.function_words[fz.Sample(r)];
-      if (i == 0) w = Capitalize(w);
-      else t.push_back(' ');
+      if (u < 0.45)
+        w = TopicWord(r, c);
+      else if (u < 0.6)
+        w = PersonName(r, c, r.Below(static_cast<uint32_t>(c.story->persons.size())), false);
+      else if (u < 0.7)
+        w = Place(r, c);
+      else if (u < 0.75)
+        w = Number(r, c);
+      else
+        w = spec.function_words[fz.Sample(r)];
+      if (i == 0)
+        w = Capitalize(w);
+      else
+        t.push_back(' ');
       t.append(w);
     }
     return t;
@@ -624,8 +738,10 @@ struct CorpusGenerator::Impl {
       Rng cr(Mix(p.seed, 0x636f7079));
       if (paras.size() >= 3 && cr.Chance(0.5)) paras.pop_back();
       std::string added = Paragraph(cr, c);
-      if (cr.Chance(0.5)) paras.insert(paras.begin(), std::move(added));
-      else paras.push_back(std::move(added));
+      if (cr.Chance(0.5))
+        paras.insert(paras.begin(), std::move(added));
+      else
+        paras.push_back(std::move(added));
       out.copy_of = orig.id;
     } else {
       paras = Body(st, p, static_cast<int>(title.size()));
@@ -655,7 +771,8 @@ struct CorpusGenerator::Impl {
     size_t n = 0;
     while (n < max && produced < o.articles) {
       bool more_stories = planned < o.articles;
-      if (more_stories && (events.empty() || events.top().time >= o.start_time + static_cast<int64_t>(next_start))) {
+      if (more_stories && (events.empty() ||
+                           events.top().time >= o.start_time + static_cast<int64_t>(next_start))) {
         PlanStory();
         continue;
       }
@@ -669,10 +786,13 @@ struct CorpusGenerator::Impl {
   }
 };
 
-CorpusGenerator::CorpusGenerator(const SynthOptions& options) : impl_(std::make_unique<Impl>(options)) {}
+CorpusGenerator::CorpusGenerator(const SynthOptions& options)
+    : impl_(std::make_unique<Impl>(options)) {}
 CorpusGenerator::~CorpusGenerator() = default;
 
-size_t CorpusGenerator::Next(size_t max, std::vector<SynthArticle>* out) { return impl_->Next(max, out); }
+size_t CorpusGenerator::Next(size_t max, std::vector<SynthArticle>* out) {
+  return impl_->Next(max, out);
+}
 int64_t CorpusGenerator::produced() const { return impl_->produced; }
 int64_t CorpusGenerator::total() const { return std::max<int64_t>(0, impl_->o.articles); }
 

@@ -22,8 +22,9 @@ uint64_t Fingerprint(const std::vector<SynthArticle>& corpus) {
   uint64_t h = 0;
   for (const auto& a : corpus) {
     std::string s = a.article.id + '\x1f' + a.article.title + '\x1f' + a.article.text + '\x1f' +
-                    std::to_string(a.article.published.value_or(-1)) + '\x1f' + a.article.source + '\x1f' +
-                    a.article.url + '\x1f' + a.story + '\x1f' + a.lang + '\x1f' + a.copy_of;
+                    std::to_string(a.article.published.value_or(-1)) + '\x1f' + a.article.source +
+                    '\x1f' + a.article.url + '\x1f' + a.story + '\x1f' + a.lang + '\x1f' +
+                    a.copy_of;
     h = Hash64(s, h);
   }
   return h;
