@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "common/text.h"
 #include "eval/metrics.h"
 #include "testing.h"
 
@@ -276,6 +277,46 @@ TEST(Exact, DuplicateUnderAnotherIdBecomesAnAlias) {
   auto m = Assignments(*e);
   ASSERT_EQ(m.size(), 2u);
   EXPECT_EQ(m["one"], m["two"]);
+}
+
+TEST(Updates, SameIdWithNewContentIsAnUpdateAndKeepsTheRevision) {
+  TempDir dir;
+  auto e = OpenEngine(dir.File("u.db"));
+  Article a;
+  a.id = "fire-1";
+  a.title = "Harbour fire";
+  a.text = "A fire broke out in the harbour of Bergen on Monday night.";
+  ASSERT_TRUE(e->Ingest({a}).ok());
+  std::string story = *e->store().StoryOf("fire-1");
+  a.text += " Two boats were destroyed, the fire brigade said on Tuesday.";
+  auto sum = e->Ingest({a});
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ(sum->updated, 1);
+  EXPECT_EQ(sum->stored, 0);
+  EXPECT_EQ(*e->store().CountRevisions("fire-1"), 1);
+  EXPECT_EQ(*e->store().StoryOf("fire-1"), story);
+  auto arts = e->store().StoryArticles(story);
+  ASSERT_TRUE(arts.ok());
+  ASSERT_EQ(arts->size(), 1u);
+  EXPECT_NE((*arts)[0].article.text.find("Two boats"), std::string::npos);
+}
+
+TEST(Dates, FutureDatesAreClampedAndTheOriginalKept) {
+  TempDir dir;
+  auto e = OpenEngine(dir.File("d.db"));
+  Article a;
+  a.id = "future";
+  a.title = "Election results";
+  a.text = "The results were announced.";
+  a.published = ParseIsoDate("2999-01-01");
+  ASSERT_TRUE(e->Ingest({a}).ok());
+  auto arts = e->store().StoryArticles(*e->store().StoryOf("future"));
+  ASSERT_TRUE(arts.ok());
+  ASSERT_EQ(arts->size(), 1u);
+  ASSERT_TRUE((*arts)[0].article.published.has_value());
+  EXPECT_LT(*(*arts)[0].article.published, *ParseIsoDate("2999-01-01"));
+  ASSERT_FALSE((*arts)[0].article.repairs.empty());
+  EXPECT_NE((*arts)[0].article.repairs[0].find("2999-01-01"), std::string::npos);
 }
 
 TEST(Parameters, DatabaseMadeWithOtherShinglesIsRefused) {

@@ -183,6 +183,7 @@ int main(int argc, char** argv) {
                 {"repaired", sum->repaired},
                 {"rejected", sum->rejected},
                 {"unchanged", sum->unchanged},
+                {"updated", sum->updated},
                 {"duplicates", sum->duplicates},
                 {"new_stories", sum->new_stories},
                 {"stories", sum->stories_total},
@@ -197,10 +198,11 @@ int main(int argc, char** argv) {
     } else {
       std::printf(
           "read %lld, stored %lld, repaired %lld, rejected %lld, duplicates %lld, unchanged %lld, "
-          "stories %lld (%lld new) in %.2fs\n",
+          "updated %lld, stories %lld (%lld new) in %.2fs\n",
           (long long)sum->read, (long long)sum->stored, (long long)sum->repaired,
           (long long)sum->rejected, (long long)sum->duplicates, (long long)sum->unchanged,
-          (long long)sum->stories_total, (long long)sum->new_stories, sum->seconds);
+          (long long)sum->updated, (long long)sum->stories_total, (long long)sum->new_stories,
+          sum->seconds);
     }
     return sum->rejected > 0 ? 3 : 0;
   }

@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "common/paths.h"
+#include "common/text.h"
 
 namespace storyline {
 
@@ -236,6 +237,12 @@ Status Engine::ProcessOne(Article a, int64_t now, IngestSummary* sum) {
   sum->stages.clean += Since(t);
   if (ar.title.empty() && ar.text.empty())
     return reject(ar.origin, "empty", "article '" + ar.id + "' is empty after cleaning");
+  // A date in the future is a clock error: clamp it to now, keep the original.
+  if (ar.published && *ar.published > now + options_.max_clock_skew_seconds) {
+    ar.repairs.push_back("clock_skew: published " + FormatIsoDate(*ar.published) +
+                         " is in the future; clamped to the ingest time");
+    ar.published = now;
+  }
   if (ar.title.empty()) {
     // Use the first line of the text as a title, so every story has a headline.
     auto nl = ar.text.find('\n');
@@ -251,9 +258,14 @@ Status Engine::ProcessOne(Article a, int64_t now, IngestSummary* sum) {
       ++sum->unchanged;
       return Status::Ok();
     }
-    return reject(ar.origin, "duplicate_id",
-                  "article id '" + ar.id +
-                      "' is already stored with different content (kept the stored one)");
+    // The same id with new content: an update. The old text is kept as a
+    // revision; the article keeps its story.
+    auto canonical = store_->CanonicalId(ar.id);
+    if (!canonical.ok()) return canonical.status();
+    Status us = store_->UpdateArticle(*canonical, ar.title, ar.text, c.content_hash, now);
+    if (!us.ok()) return us;
+    ++sum->updated;
+    return Status::Ok();
   }
   auto same = store_->FindByHash(c.content_hash);
   if (!same.ok()) return same.status();

@@ -33,6 +33,8 @@ struct EngineOptions {
   SignalsOptions signals;
   DedupOptions dedup;
   ClusterOptions cluster;
+  // Dates further in the future than this are clamped to now. Default 1 day.
+  int64_t max_clock_skew_seconds = 86400;
   // Commit every this many articles. Default 2000.
   size_t batch_size = 2000;
   // Ignore languages declared by metadata (evaluation measures detection).
@@ -50,6 +52,7 @@ struct IngestSummary {
   int64_t repaired = 0;  // stored articles with at least one repair
   int64_t rejected = 0;
   int64_t unchanged = 0;   // already stored with the same content
+  int64_t updated = 0;     // known id, new content: updated, old text kept as a revision
   int64_t duplicates = 0;  // exact copies (aliases) + near/wire copies
   int64_t new_stories = 0;
   int64_t merged_stories = 0;

@@ -88,6 +88,14 @@ CREATE TABLE IF NOT EXISTS feeds(
   last_checked INTEGER NOT NULL DEFAULT 0,
   failures INTEGER NOT NULL DEFAULT 0,
   last_error TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS revisions(
+  article TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  text TEXT NOT NULL,
+  content_hash INTEGER NOT NULL,
+  replaced INTEGER NOT NULL,
+  PRIMARY KEY(article, n));
 CREATE TABLE IF NOT EXISTS df(feature INTEGER PRIMARY KEY, n INTEGER NOT NULL);
 )sql";
 
@@ -298,6 +306,29 @@ class SqliteStore final : public ArticleStore {
     Status r = Done(s);
     if (r.ok()) a->handle = sqlite3_last_insert_rowid(db_);
     return r;
+  }
+
+  Status UpdateArticle(const std::string& id, const std::string& title, const std::string& text,
+                       uint64_t content_hash, int64_t now) override {
+    auto keep =
+        S("INSERT INTO revisions(article,n,title,text,content_hash,replaced) "
+          "SELECT id, (SELECT COUNT(*) FROM revisions WHERE article=?1) + 1, title, text, "
+          "content_hash, ?2 FROM articles WHERE id=?1");
+    if (!keep.ok()) return keep.status();
+    (*keep)->Bind(1, id).Bind(2, now);
+    Status s = Done(*keep);
+    if (!s.ok()) return s;
+    auto up = S("UPDATE articles SET title=?2, text=?3, content_hash=?4 WHERE id=?1");
+    if (!up.ok()) return up.status();
+    (*up)->Bind(1, id).Bind(2, title).Bind(3, text).Bind(4, static_cast<int64_t>(content_hash));
+    return Done(*up);
+  }
+
+  Result<int64_t> CountRevisions(const std::string& id) override {
+    auto st = S("SELECT COUNT(*) FROM revisions WHERE article=?");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, id);
+    return (*st)->Step() == SQLITE_ROW ? (*st)->Int(0) : 0;
   }
 
   Status PutAlias(const std::string& id, const std::string& canonical,

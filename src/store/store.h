@@ -100,6 +100,10 @@ class ArticleStore {
   virtual Result<std::optional<std::string>> FindByHash(uint64_t content_hash) = 0;
   virtual Result<std::string> CanonicalId(const std::string& id) = 0;  // follows aliases
   virtual Status PutArticle(StoredArticle* a) = 0;
+  // Replaces an article's title/text, keeping the old ones as a revision.
+  virtual Status UpdateArticle(const std::string& id, const std::string& title,
+                               const std::string& text, uint64_t content_hash, int64_t now) = 0;
+  virtual Result<int64_t> CountRevisions(const std::string& id) = 0;
   virtual Status PutAlias(const std::string& id, const std::string& canonical,
                           const std::string& origin) = 0;
   virtual Status PutMembership(const Membership& m) = 0;
