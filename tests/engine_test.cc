@@ -198,6 +198,13 @@ TEST(BadInput, IsRejectedWithReasonsAndGoodArticlesAreStored) {
   ASSERT_TRUE(stored.ok());
   EXPECT_EQ(stored->size(), 4u);
   for (const auto& [r, at] : *stored) EXPECT_FALSE(r.message.empty());
+  // The repaired article says what was repaired.
+  auto repaired = e->store().ListRepaired(-1);
+  ASSERT_TRUE(repaired.ok());
+  ASSERT_EQ(repaired->size(), 1u);
+  EXPECT_EQ((*repaired)[0].id, "latin1");
+  ASSERT_FALSE((*repaired)[0].repairs.empty());
+  EXPECT_EQ((*repaired)[0].repairs[0].rfind("charset:", 0), 0u);
 }
 
 TEST(Persistence, ReingestIsIdempotentAndStateSurvivesReopen) {

@@ -111,10 +111,13 @@ int main(int argc, char** argv) {
   exp->add_flag("--assignments", assignments, "One {\"id\", \"story\"} line per article")
       ->required();
 
-  auto* rejects =
-      app.add_subcommand("rejects", "List rejected and repaired inputs with their reasons");
+  auto* rejects = app.add_subcommand(
+      "rejects", "List rejected inputs (with --repairs: repaired articles) and reasons");
   rejects->add_flag("--json", json_out, "JSON output");
   rejects->add_option("--limit", limit, "At most this many (-1: all)")->capture_default_str();
+  bool repairs = false;
+  rejects->add_flag("--repairs", repairs,
+                    "List stored articles that were repaired, with what was done");
 
   sl::EvalArgs eval_args;
   auto* eval =
@@ -352,6 +355,28 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  if (*rejects && repairs) {
+    auto rows = store.ListRepaired(limit);
+    if (!rows.ok()) {
+      spdlog::error("{}", rows.status().ToString());
+      return 1;
+    }
+    json arr = json::array();
+    for (const auto& r : *rows) {
+      if (json_out) {
+        arr.push_back({{"id", r.id},
+                       {"origin", r.origin},
+                       {"repairs", r.repairs},
+                       {"at", sl::FormatIsoDate(r.ingested)}});
+      } else {
+        for (const auto& what : r.repairs)
+          std::printf("%s  %s: %s\n", sl::FormatIsoDate(r.ingested).c_str(), r.id.c_str(),
+                      what.c_str());
+      }
+    }
+    if (json_out) std::cout << arr.dump(2) << "\n";
+    return 0;
+  }
   if (*rejects) {
     auto rows = store.ListRejects(limit);
     if (!rows.ok()) {

@@ -673,6 +673,25 @@ class SqliteStore final : public ArticleStore {
     return out;
   }
 
+  Result<std::vector<Repaired>> ListRepaired(int64_t limit) override {
+    auto st =
+        S("SELECT id, origin, repairs, ingested FROM articles WHERE repairs != '[]' "
+          "ORDER BY handle DESC LIMIT ?");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, limit < 0 ? INT64_MAX : limit);
+    std::vector<Repaired> out;
+    while ((*st)->Step() == SQLITE_ROW) {
+      Repaired r;
+      r.id = (*st)->Text(0);
+      r.origin = (*st)->Text(1);
+      auto rep = nlohmann::json::parse((*st)->Text(2), nullptr, false);
+      if (rep.is_array()) r.repairs = rep.get<std::vector<std::string>>();
+      r.ingested = (*st)->Int(3);
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
   Result<int64_t> Count(const char* sql) {
     auto st = S(sql);
     if (!st.ok()) return st.status();

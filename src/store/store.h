@@ -152,6 +152,14 @@ class ArticleStore {
       const std::function<void(const std::string& id, const std::string& story,
                                const std::string& lang)>& fn) = 0;
   virtual Result<std::vector<std::pair<Reject, int64_t>>> ListRejects(int64_t limit) = 0;
+  // Stored articles that were repaired on the way in: (id, origin, repairs).
+  struct Repaired {
+    std::string id;
+    std::string origin;
+    std::vector<std::string> repairs;
+    int64_t ingested = 0;
+  };
+  virtual Result<std::vector<Repaired>> ListRepaired(int64_t limit) = 0;
   virtual Result<int64_t> CountArticles() = 0;
   virtual Result<int64_t> CountStories() = 0;
 };
