@@ -267,6 +267,23 @@ TEST(Persistence, StreamingInTwoRunsEqualsOneRun) {
   EXPECT_EQ(one_run, two_runs);
 }
 
+TEST(Threads, OneOrTwoAnalysisThreadsGiveTheSameStories) {
+  TempDir dir;
+  std::map<std::string, std::string> runs[2];
+  for (int threads : {1, 2}) {
+    EngineOptions o;
+    o.db_path = dir.File("t" + std::to_string(threads) + ".db");
+    o.store.synchronous = "OFF";
+    o.analysis_threads = threads;
+    auto e = Engine::Open(o);
+    ASSERT_TRUE(e.ok());
+    ASSERT_TRUE((*e)->IngestPaths({testing::SourceDir() + "/examples/articles"}).ok());
+    runs[threads - 1] = Assignments(**e);
+  }
+  EXPECT_FALSE(runs[0].empty());
+  EXPECT_EQ(runs[0], runs[1]);
+}
+
 TEST(Exact, DuplicateUnderAnotherIdBecomesAnAlias) {
   TempDir dir;
   auto e = OpenEngine(dir.File("a.db"));

@@ -6,6 +6,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <thread>
 #include <unordered_set>
 
 #include "common/paths.h"
@@ -166,21 +167,71 @@ Result<IngestSummary> Engine::Ingest(std::vector<Article> articles, std::vector<
     if (!s.ok()) return s;
     sum.rejects.push_back(r);
   }
+  // Per chunk: clean in parallel; boilerplate in order (it learns); language
+  // ID and signals in parallel; then everything that touches shared state
+  // (copies, stories, store) in order. Same input, same result, whatever the
+  // number of threads.
+  const size_t threads = static_cast<size_t>(std::max(1, options_.analysis_threads));
+  while (worker_analyzers_.size() + 1 < threads)
+    worker_analyzers_.push_back(std::make_unique<Analyzer>(options_.signals));
+  auto parallel = [&](size_t n, const std::function<void(size_t, size_t)>& fn) {
+    std::vector<std::thread> pool;
+    for (size_t w = 1; w < threads && n > 8; ++w)
+      pool.emplace_back([&, w] {
+        for (size_t i = w; i < n; i += threads) fn(i, w);
+      });
+    size_t step = pool.empty() ? 1 : threads;
+    for (size_t i = 0; i < n; i += step) fn(i, 0);
+    for (auto& th : pool) th.join();
+  };
+  std::vector<double> t_clean(threads), t_langid(threads), t_signals(threads);
   int64_t done = 0;
-  for (size_t idx : order) {
-    s = ProcessOne(std::move(articles[idx]), now, &sum);
-    if (!s.ok()) return s;
-    ++done;
-    if (done % static_cast<int64_t>(options_.batch_size) == 0) {
-      auto ts = Clock::now();
-      s = Flush(now);
+  const size_t kChunk = 256;
+  for (size_t from = 0; from < order.size(); from += kChunk) {
+    size_t n = std::min(kChunk, order.size() - from);
+    std::vector<Prepared> prep(n);
+    parallel(n, [&](size_t i, size_t w) {
+      auto t0 = Clock::now();
+      prep[i].c = Clean(std::move(articles[order[from + i]]), options_.clean);
+      t_clean[w] += Since(t0);
+    });
+    auto tb = Clock::now();
+    for (auto& p : prep) Polish(&p.c, now);
+    sum.stages.clean += Since(tb);
+    parallel(n, [&](size_t i, size_t w) {
+      Article& ar = prep[i].c.article;
+      if (ar.title.empty() && ar.text.empty()) return;
+      auto t0 = Clock::now();
+      prep[i].lang =
+          langid_->Identify(ar.title, ar.text, options_.ignore_lang_hints ? "" : ar.lang_hint);
+      auto t1 = Clock::now();
+      Analyzer& an = w == 0 ? *analyzer_ : *worker_analyzers_[w - 1];
+      prep[i].sig = an.Analyze(ar.title, ar.text, prep[i].lang.lang);
+      prep[i].analysed = true;
+      t_langid[w] += std::chrono::duration<double>(t1 - t0).count();
+      t_signals[w] += Since(t1);
+    });
+    for (size_t i = 0; i < n; ++i) {
+      s = ProcessOne(std::move(prep[i]), now, &sum);
       if (!s.ok()) return s;
-      s = store_->Begin();
-      if (!s.ok()) return s;
-      sum.stages.store += Since(ts);
+      ++done;
+      if (done % static_cast<int64_t>(options_.batch_size) == 0) {
+        auto ts = Clock::now();
+        s = Flush(now);
+        if (!s.ok()) return s;
+        s = store_->Begin();
+        if (!s.ok()) return s;
+        sum.stages.store += Since(ts);
+      }
+      if (progress && (done % 64 == 0 || done == static_cast<int64_t>(order.size())))
+        progress(done, static_cast<int64_t>(order.size()));
     }
-    if (progress && (done % 64 == 0 || done == static_cast<int64_t>(order.size())))
-      progress(done, static_cast<int64_t>(order.size()));
+  }
+  // Stage times are summed over threads (CPU-seconds spent in each stage).
+  for (size_t w = 0; w < threads; ++w) {
+    sum.stages.clean += t_clean[w];
+    sum.stages.langid += t_langid[w];
+    sum.stages.signals += t_signals[w];
   }
   auto ts = Clock::now();
   s = Flush(now);
@@ -215,16 +266,8 @@ nlohmann::json Engine::ExplainShared(const std::vector<uint64_t>& keys, const Ar
   return {{"names", names}, {"numbers", numbers}, {"features", keys.size()}};
 }
 
-Status Engine::ProcessOne(Article a, int64_t now, IngestSummary* sum) {
-  auto reject = [&](const std::string& origin, const std::string& reason, const std::string& msg) {
-    Reject r{origin, reason, msg};
-    sum->rejects.push_back(r);
-    return store_->PutReject(r, now);
-  };
-
-  auto t = Clock::now();
-  CleanArticle c = Clean(std::move(a), options_.clean);
-  Article& ar = c.article;
+void Engine::Polish(CleanArticle* c, int64_t now) {
+  Article& ar = c->article;
   BoilerplateResult bp = boilerplate_.Filter(ar.source, ar.text);
   if (bp.removed_by_rule + bp.removed_learned > 0) {
     ar.text = NormalizeWhitespace(bp.text);
@@ -232,24 +275,33 @@ Status Engine::ProcessOne(Article a, int64_t now, IngestSummary* sum) {
                          std::to_string(bp.removed_by_rule + bp.removed_learned) + " paragraphs (" +
                          std::to_string(bp.removed_by_rule) + " by rule, " +
                          std::to_string(bp.removed_learned) + " learned from the source)");
-    c.content_hash = ContentHash(ar.title, ar.text);
+    c->content_hash = ContentHash(ar.title, ar.text);
   }
-  sum->stages.clean += Since(t);
-  if (ar.title.empty() && ar.text.empty())
-    return reject(ar.origin, "empty", "article '" + ar.id + "' is empty after cleaning");
   // A date in the future is a clock error: clamp it to now, keep the original.
   if (ar.published && *ar.published > now + options_.max_clock_skew_seconds) {
     ar.repairs.push_back("clock_skew: published " + FormatIsoDate(*ar.published) +
                          " is in the future; clamped to the ingest time");
     ar.published = now;
   }
-  if (ar.title.empty()) {
+  if (ar.title.empty() && !ar.text.empty()) {
     // Use the first line of the text as a title, so every story has a headline.
     auto nl = ar.text.find('\n');
     ar.title = ar.text.substr(0, std::min<size_t>(nl, 160));
   }
+}
 
-  t = Clock::now();
+Status Engine::ProcessOne(Prepared p, int64_t now, IngestSummary* sum) {
+  auto reject = [&](const std::string& origin, const std::string& reason, const std::string& msg) {
+    Reject r{origin, reason, msg};
+    sum->rejects.push_back(r);
+    return store_->PutReject(r, now);
+  };
+  CleanArticle& c = p.c;
+  Article& ar = c.article;
+  if (ar.title.empty() && ar.text.empty())
+    return reject(ar.origin, "empty", "article '" + ar.id + "' is empty after cleaning");
+
+  auto t = Clock::now();
   auto known = store_->ArticleHash(ar.id);
   if (!known.ok()) return known.status();
   if (known->has_value()) {
@@ -278,14 +330,8 @@ Status Engine::ProcessOne(Article a, int64_t now, IngestSummary* sum) {
     return s;
   }
 
-  t = Clock::now();
-  LanguageGuess lang =
-      langid_->Identify(ar.title, ar.text, options_.ignore_lang_hints ? "" : ar.lang_hint);
-  sum->stages.langid += Since(t);
-
-  t = Clock::now();
-  Signals sig = analyzer_->Analyze(ar.title, ar.text, lang.lang);
-  sum->stages.signals += Since(t);
+  const LanguageGuess& lang = p.lang;
+  const Signals& sig = p.sig;
 
   t = Clock::now();
   std::vector<DupMatch> matches = dup_index_.Query(sig.sketch);

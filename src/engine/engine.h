@@ -35,6 +35,9 @@ struct EngineOptions {
   ClusterOptions cluster;
   // Dates further in the future than this are clamped to now. Default 1 day.
   int64_t max_clock_skew_seconds = 86400;
+  // Threads for the per-article stages that need no shared state (clean,
+  // language ID, signals); the rest runs in order on one thread. Default 2.
+  int analysis_threads = 2;
   // Commit every this many articles. Default 2000.
   size_t batch_size = 2000;
   // Ignore languages declared by metadata (evaluation measures detection).
@@ -94,7 +97,15 @@ class Engine {
   Status Restore();
   Status CheckParameters();
   Status Flush(int64_t now);
-  Status ProcessOne(Article a, int64_t now, IngestSummary* sum);
+  // An article on its way: cleaned, then (in parallel) identified and analysed.
+  struct Prepared {
+    CleanArticle c;
+    LanguageGuess lang;
+    Signals sig;
+    bool analysed = false;
+  };
+  void Polish(CleanArticle* c, int64_t now);  // boilerplate (stateful), dates, title
+  Status ProcessOne(Prepared p, int64_t now, IngestSummary* sum);
   nlohmann::json ExplainShared(const std::vector<uint64_t>& keys, const Article& ar,
                                const Signals& sig);
 
@@ -102,7 +113,8 @@ class Engine {
   std::unique_ptr<ArticleStore> store_;
   std::unique_ptr<LanguageIdentifier> langid_;
   std::unique_ptr<Analyzer> analyzer_;
-  std::unique_ptr<Fetcher> fetcher_;  // for URL inputs; created on first use
+  std::vector<std::unique_ptr<Analyzer>> worker_analyzers_;  // one per extra analysis thread
+  std::unique_ptr<Fetcher> fetcher_;                         // for URL inputs; created on first use
   BoilerplateFilter boilerplate_;
   DupIndex dup_index_;
   Clusterer clusterer_;
