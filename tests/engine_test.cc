@@ -343,6 +343,21 @@ TEST(Dates, FutureDatesAreClampedAndTheOriginalKept) {
   EXPECT_NE((*arts)[0].article.repairs[0].find("2999-01-01"), std::string::npos);
 }
 
+TEST(Urls, TrackingParametersAreStripped) {
+  TempDir dir;
+  auto e = OpenEngine(dir.File("url.db"));
+  Article a;
+  a.id = "u1";
+  a.title = "Bridge reopens";
+  a.text = "The harbour bridge reopened on Friday after three weeks of repairs.";
+  a.url = "https://news.example/bridge?id=7&utm_source=feed&fbclid=abc#top";
+  ASSERT_TRUE(e->Ingest({a}).ok());
+  auto arts = e->store().StoryArticles(*e->store().StoryOf("u1"));
+  ASSERT_TRUE(arts.ok());
+  ASSERT_EQ(arts->size(), 1u);
+  EXPECT_EQ((*arts)[0].article.url, "https://news.example/bridge?id=7");
+}
+
 TEST(Parameters, DatabaseMadeWithOtherShinglesIsRefused) {
   TempDir dir;
   std::string db = dir.File("p.db");

@@ -11,6 +11,7 @@
 
 #include "common/paths.h"
 #include "common/text.h"
+#include "ingest/html.h"
 
 namespace storyline {
 
@@ -268,6 +269,7 @@ nlohmann::json Engine::ExplainShared(const std::vector<uint64_t>& keys, const Ar
 
 void Engine::Polish(CleanArticle* c, int64_t now) {
   Article& ar = c->article;
+  if (!ar.url.empty()) ar.url = StripTrackingParameters(ar.url);  // utm_*, fbclid, ...
   BoilerplateResult bp = boilerplate_.Filter(ar.source, ar.text);
   if (bp.removed_by_rule + bp.removed_learned > 0) {
     ar.text = NormalizeWhitespace(bp.text);
