@@ -20,14 +20,7 @@ namespace {
 
 using testing::TempDir;
 
-std::unique_ptr<Engine> OpenEngine(const std::string& db) {
-  EngineOptions o;
-  o.db_path = db;
-  o.store.synchronous = "OFF";
-  auto e = Engine::Open(o);
-  EXPECT_TRUE(e.ok()) << e.status().ToString();
-  return e.ok() ? std::move(e).value() : nullptr;
-}
+std::unique_ptr<Engine> OpenEngine(const std::string& db) { return testing::OpenTestEngine(db); }
 
 std::map<std::string, std::string> Assignments(Engine& e) {
   std::map<std::string, std::string> m;

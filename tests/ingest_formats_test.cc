@@ -51,14 +51,7 @@ bool StartsWith(const std::string& s, const std::string& prefix) {
   return s.compare(0, prefix.size(), prefix) == 0;
 }
 
-std::unique_ptr<Engine> OpenEngine(const std::string& db) {
-  EngineOptions o;
-  o.db_path = db;
-  o.store.synchronous = "OFF";
-  auto e = Engine::Open(o);
-  EXPECT_TRUE(e.ok()) << e.status().ToString();
-  return e.ok() ? std::move(e).value() : nullptr;
-}
+std::unique_ptr<Engine> OpenEngine(const std::string& db) { return testing::OpenTestEngine(db); }
 
 // Every stored article, by id.
 std::map<std::string, StoredArticle> AllArticles(Engine& e) {

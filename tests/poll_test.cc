@@ -218,8 +218,6 @@ class PollTest : public ::testing::Test {
 
   std::unique_ptr<Engine> OpenEngine(const std::string& db) {
     EngineOptions o;
-    o.db_path = db;
-    o.store.synchronous = "OFF";
     o.fetch.connect_timeout = milliseconds(1000);
     o.fetch.total_timeout = milliseconds(1000);
     o.fetch.low_speed_window = milliseconds(1000);
@@ -228,9 +226,7 @@ class PollTest : public ::testing::Test {
     o.fetch.backoff = milliseconds(10);
     o.fetch.max_retry_wait = milliseconds(100);
     o.fetch.per_host_interval = milliseconds(0);
-    auto e = Engine::Open(o);
-    EXPECT_TRUE(e.ok()) << e.status().ToString();
-    return e.ok() ? std::move(e).value() : nullptr;
+    return testing::OpenTestEngine(db, o);
   }
 
   testing::LocalServer server_;

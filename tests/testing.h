@@ -1,9 +1,14 @@
 // Helpers shared by the end-to-end tests.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <string>
+
+#include "engine/engine.h"
 
 namespace storyline::testing {
 
@@ -13,6 +18,15 @@ inline std::string SourceDir() { return STORYLINE_SOURCE_DIR; }
 inline std::string SharedDir() {
   auto p = std::filesystem::path(SourceDir()).parent_path() / "shared";
   return std::filesystem::exists(p) ? p.string() : std::string();
+}
+
+// An engine on `db` for tests: no fsync, otherwise `options` as given.
+inline std::unique_ptr<Engine> OpenTestEngine(const std::string& db, EngineOptions options = {}) {
+  options.db_path = db;
+  options.store.synchronous = "OFF";
+  auto e = Engine::Open(options);
+  EXPECT_TRUE(e.ok()) << e.status().ToString();
+  return e.ok() ? std::move(e).value() : nullptr;
 }
 
 class TempDir {
