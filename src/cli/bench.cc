@@ -15,8 +15,10 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -100,6 +102,32 @@ void RemoveDb(const std::string& path) {
     std::filesystem::remove(path + suffix, ec);
 }
 
+// The temporary store in use, removed if the bench is interrupted (a large
+// run leaves gigabytes behind otherwise). Only async-signal-safe calls below.
+char g_temp_db[4][512];
+
+void OnSignal(int sig) {
+  for (const auto& p : g_temp_db)
+    if (p[0]) unlink(p);
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+void TrackTempDb(const std::string& path) {
+  static bool installed = false;
+  if (!installed) {
+    signal(SIGINT, OnSignal);
+    signal(SIGTERM, OnSignal);
+    installed = true;
+  }
+  const char* suffixes[] = {"", "-wal", "-shm", "-journal"};
+  for (size_t i = 0; i < 4; ++i) {
+    std::string p = path.empty() ? "" : path + suffixes[i];
+    if (p.size() >= sizeof g_temp_db[i]) p.clear();
+    std::memcpy(g_temp_db[i], p.c_str(), p.size() + 1);
+  }
+}
+
 int64_t DbBytes(const std::string& path) {
   int64_t total = 0;
   for (const char* suffix : {"", "-wal"}) {
@@ -126,9 +154,11 @@ struct RunResult {
   size_t clusterer_bytes = 0;
   size_t active_stories = 0;
   int64_t active_articles = 0;  // articles dated inside the window at the end
-  // The highest clusterer bytes per article in the window, sampled after each
-  // chunk (mid-stream the window is full; at the end it holds the tails).
-  double peak_bytes_per_active = 0;
+  // Sampled after each chunk: the clusterer's bytes per article in the window
+  // when the window held the most articles (steady state; at the very end the
+  // window holds only the stories' tails), and the largest footprint seen.
+  double full_window_bytes_per_active = 0;
+  int64_t full_window_articles = 0;
   size_t peak_clusterer_bytes = 0;
   std::vector<double> chunk_us;  // wall us/article of each chunk, in order
   size_t dup_documents = 0, dup_postings = 0;
@@ -164,9 +194,12 @@ Result<RunResult> RunPipeline(EngineOptions options, const synth::SynthOptions& 
     std::string path;
     bool active;
     ~Cleanup() {
-      if (active) RemoveDb(path);
+      if (!active) return;
+      RemoveDb(path);
+      TrackTempDb("");
     }
   } cleanup{options.db_path, !in_memory};
+  if (!in_memory) TrackTempDb(options.db_path);
 
   r.peak_rss_reset = ResetPeakRss();
   auto opened = Engine::Open(options);
@@ -246,9 +279,10 @@ Result<RunResult> RunPipeline(EngineOptions options, const synth::SynthOptions& 
       size_t bytes = engine->clusterer().MemoryBytes();
       int64_t active = in_window(engine->clusterer().watermark());
       r.peak_clusterer_bytes = std::max(r.peak_clusterer_bytes, bytes);
-      if (active > 0)
-        r.peak_bytes_per_active = std::max(
-            r.peak_bytes_per_active, static_cast<double>(bytes) / static_cast<double>(active));
+      if (active > 0 && active >= r.full_window_articles) {
+        r.full_window_articles = active;
+        r.full_window_bytes_per_active = static_cast<double>(bytes) / static_cast<double>(active);
+      }
     }
     if (r.articles >= next_log) {
       spdlog::info("bench[{}]: {}/{} articles, {:.0f} articles/s (this chunk {:.0f})", tag,
@@ -477,7 +511,8 @@ json RunJson(const RunResult& r, bool in_memory) {
               {"active_articles", r.active_articles},
               {"bytes_per_active_article", r.bytes_per_active()},
               {"peak_memory_bytes", r.peak_clusterer_bytes},
-              {"peak_bytes_per_active_article", r.peak_bytes_per_active}}},
+              {"full_window_articles", r.full_window_articles},
+              {"full_window_bytes_per_active_article", r.full_window_bytes_per_active}}},
             {"dup_index", {{"documents", r.dup_documents}, {"postings", r.dup_postings}}}};
   j["bytes_per_article"] = in_memory ? json(nullptr) : json(static_cast<double>(r.db_bytes) / n);
   j["db_bytes"] = in_memory ? json(nullptr) : json(r.db_bytes);
@@ -523,9 +558,10 @@ void PrintRun(const char* title, const RunResult& r, bool in_memory) {
                 static_cast<double>(r.db_bytes) / (1 << 20), static_cast<double>(r.db_bytes) / n);
   std::printf(
       "  clusterer memory    %.1f MiB, %zu active stories, %lld active articles, %.0f bytes/active "
-      "article (peak %.0f mid-stream)\n",
+      "article at the end; %.0f with the fullest window (%lld articles)\n",
       static_cast<double>(r.clusterer_bytes) / (1 << 20), r.active_stories,
-      static_cast<long long>(r.active_articles), r.bytes_per_active(), r.peak_bytes_per_active);
+      static_cast<long long>(r.active_articles), r.bytes_per_active(),
+      r.full_window_bytes_per_active, static_cast<long long>(r.full_window_articles));
   std::printf("  dup index           %zu documents, %zu postings\n", r.dup_documents,
               r.dup_postings);
   if (r.scored)
@@ -679,10 +715,10 @@ int RunBench(const EngineOptions& options, const BenchArgs& args) {
       for (const auto& r : results)
         std::printf(
             "  %9lld articles   %.1f us/article (CPU %.1f), %.0f articles/s, peak RSS %.1f MiB, "
-            "clusterer %.0f bytes/active article (peak %.0f)\n",
+            "clusterer %.0f bytes/active article (%.0f with the fullest window)\n",
             static_cast<long long>(r.articles), cost(r) * 1e6, cpu_cost(r) * 1e6, r.per_s(),
             static_cast<double>(r.peak_rss) / (1 << 20), r.bytes_per_active(),
-            r.peak_bytes_per_active);
+            r.full_window_bytes_per_active);
       std::printf("  cost ratio %lld/%lld: %.2f (CPU %.2f)\n",
                   static_cast<long long>(last.articles), static_cast<long long>(first.articles),
                   ratio, cpu_ratio);
