@@ -333,6 +333,13 @@ Result<RunResult> RunPipeline(EngineOptions options, const synth::SynthOptions& 
   }
   engine.reset();  // closes the store: the WAL is checkpointed into the file
   if (!in_memory) r.db_bytes = DbBytes(options.db_path);
+  // STORYLINE_BENCH_KEEP_DB=1 keeps the store for inspection (sqlite3, dbstat).
+  const char* keep = std::getenv("STORYLINE_BENCH_KEEP_DB");
+  if (!in_memory && keep && std::string(keep) == "1") {
+    cleanup.active = false;
+    TrackTempDb("");
+    spdlog::info("bench[{}]: kept the store at {}", tag, options.db_path);
+  }
   return r;
 }
 
