@@ -6,6 +6,9 @@
 // The corpus is streamed in chunks of kChunk articles through repeated
 // Ingest calls, so the harness itself holds one chunk at a time. Results go
 // to stdout (text, or one JSON object with --json); logs go to stderr.
+// Environment: STORYLINE_BENCH_SCALING="10000,100000,300000" sets the sizes
+// of --scaling; STORYLINE_BENCH_KEEP_DB=1 keeps the temporary databases.
+// BENCHMARKS.md has the commands and the figures.
 #include <sched.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
