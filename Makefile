@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 DB ?= storyline.db
 
-.PHONY: all deps build demo test fuzz clean format
+.PHONY: all deps build lexicon demo test fuzz clean format
 
 all: build
 
@@ -13,6 +13,17 @@ deps:
 build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DSTORYLINE_TESTS=ON >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
+	@$(MAKE) --no-print-directory lexicon
+
+# The pivot lexicon, from the FreeDict dictionaries installed by deps. Rebuilt
+# when the code or data that shape its keys (stems, stop words) change.
+LEXICON ?= models/pivot.lex
+lexicon:
+	@if [ ! -f $(LEXICON) ] || [ -n "$$(find src/signals src/lexicon data/stopwords /usr/share/dictd \
+	    -newer $(LEXICON) -print -quit 2>/dev/null)" ]; then \
+	  echo "building $(LEXICON) from FreeDict (about 15 s)"; \
+	  $(BUILD)/storyline lexicon build --out $(LEXICON) >/dev/null; \
+	fi
 
 demo: build
 	@rm -f $(DB) $(DB)-wal $(DB)-shm

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -9,6 +11,8 @@
 
 #include "common/text.h"
 #include "eval/evaluate.h"
+#include "lexicon/lexicon.h"
+#include "signals/signals.h"
 
 namespace storyline {
 
@@ -47,10 +51,20 @@ Status ApplySetting(const std::string& key, const std::string& value, EngineOpti
     return num(&o->cluster.neutral_weight);
   } else if (key == "merge_threshold") {
     return num(&o->cluster.merge_threshold);
+  } else if (key == "pivot_weight") {
+    return num(&o->cluster.pivot_weight);
+  } else if (key == "min_shared_pivot" || key == "min_shared_neutral") {
+    double d = 0;
+    Status s = num(&d);
+    if (!s.ok()) return s;
+    (key == "min_shared_pivot" ? o->cluster.min_shared_pivot : o->cluster.min_shared_neutral) =
+        static_cast<int>(d);
   } else if (key == "name_boost") {
     return num(&o->cluster.name_boost);
   } else if (key == "model") {
     o->langid.model_path = value;
+  } else if (key == "lexicon") {
+    o->signals.lexicon_path = value;
   } else if (key == "data_dir") {
     o->signals.data_dir = value;
   } else if (key == "batch_size") {
@@ -92,7 +106,8 @@ Result<EngineOptions> LoadOptions(const CliConfig& cfg) {
   }
   for (const char* key :
        {"db", "synchronous", "threshold", "window_days", "time_sigma_days", "neutral_weight",
-        "name_boost", "merge_threshold", "model", "data_dir", "batch_size"}) {
+        "name_boost", "merge_threshold", "pivot_weight", "min_shared_pivot", "min_shared_neutral",
+        "model", "lexicon", "data_dir", "batch_size"}) {
     std::string env = "STORYLINE_";
     for (const char* p = key; *p; ++p) env.push_back(static_cast<char>(std::toupper(*p)));
     if (const char* v = std::getenv(env.c_str())) {
@@ -127,6 +142,106 @@ int RunEval(const EngineOptions& options, const EvalArgs& args) {
                 << outcome->duplicates_labelled << "\n";
   }
   return 0;
+}
+
+int RunLexicon(const EngineOptions& options, const LexiconArgs& args) {
+  SignalsOptions so = options.signals;
+  std::string path = so.lexicon_path.empty() ? DefaultLexiconPath() : so.lexicon_path;
+  if (args.action == "build") {
+    // Stems for the lexicon come from the same analyzer the pipeline uses,
+    // without a lexicon of its own.
+    so.lexicon_path = "none";
+    Analyzer analyzer(so);
+    std::string out = args.out.empty() ? path : args.out;
+    LexiconBuildReport rep;
+    auto t0 = std::chrono::steady_clock::now();
+    Status s = BuildPivotLexicon(args.dictd_dir, out, analyzer, &rep);
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!s.ok()) {
+      spdlog::error("lexicon build failed: {}", s.ToString());
+      return s.code() == Status::Code::kNotFound ? 4 : 1;
+    }
+    if (args.json) {
+      nlohmann::json j = {
+          {"path", out}, {"keys", rep.keys}, {"bytes", rep.bytes}, {"seconds", secs}};
+      j["dictionaries"] = nlohmann::json::array();
+      for (const auto& d : rep.dictionaries)
+        j["dictionaries"].push_back({{"file", d.file},
+                                     {"description", d.description},
+                                     {"lang", d.lang},
+                                     {"how", d.how},
+                                     {"entries", d.entries},
+                                     {"pairs", d.words}});
+      j["words_per_language"] = nlohmann::json::object();
+      for (const auto& [l, n] : rep.words_per_language) j["words_per_language"][l] = n;
+      std::cout << j.dump(2) << "\n";
+    } else {
+      for (const auto& d : rep.dictionaries)
+        std::printf("%-22s %-3s %-8s %8llu entries %9llu word-concept pairs  %s\n", d.file.c_str(),
+                    d.lang.c_str(), d.how.c_str(), (unsigned long long)d.entries,
+                    (unsigned long long)d.words, d.description.c_str());
+      std::printf("\nwords per language:");
+      for (const auto& [l, n] : rep.words_per_language)
+        std::printf(" %s %llu", l.c_str(), (unsigned long long)n);
+      std::printf("\n%s: %llu words, %.1f MB, built in %.1fs\n", out.c_str(),
+                  (unsigned long long)rep.keys, rep.bytes / 1e6, secs);
+    }
+    return 0;
+  }
+  auto lex = Lexicon::Open(path);
+  if (!lex.ok()) {
+    spdlog::error("{} (build it: storyline lexicon build)", lex.status().ToString());
+    return lex.status().code() == Status::Code::kNotFound ? 4 : 1;
+  }
+  if (args.action == "info") {
+    if (args.json) {
+      nlohmann::json j = {{"path", path}, {"words", (*lex)->entries()}, {"bytes", (*lex)->bytes()}};
+      j["words_per_language"] = (*lex)->languages();
+      std::cout << j.dump(2) << "\n";
+    } else {
+      std::printf("%s: %llu words, %.1f MB\n", path.c_str(), (unsigned long long)(*lex)->entries(),
+                  (*lex)->bytes() / 1e6);
+      for (const auto& [l, n] : (*lex)->languages())
+        std::printf("  %-4s %8llu\n", l.c_str(), (unsigned long long)n);
+    }
+    return 0;
+  }
+  // lookup
+  so.lexicon_path = path;
+  Analyzer analyzer(so);
+  std::string plang = analyzer.PivotLanguage(args.lang);
+  nlohmann::json arr = nlohmann::json::array();
+  bool any = false;
+  for (const auto& w : args.words) {
+    std::string folded = Analyzer::Fold(w);
+    nlohmann::json j = {{"word", w}, {"lang", args.lang}, {"dictionary", plang}};
+    std::vector<std::string> concepts;
+    if (plang == "en") {
+      concepts.push_back(analyzer.Stem("en", folded));
+    } else if (!plang.empty()) {
+      std::string stem = analyzer.Stem(plang, folded);
+      j["stem"] = stem;
+      for (uint64_t c : (*lex)->Lookup(TermKey(plang, stem))) {
+        auto label = (*lex)->Label(c);
+        concepts.push_back(label.empty() ? Hex64(c) : std::string(label));
+      }
+    }
+    any = any || !concepts.empty();
+    j["concepts"] = concepts;
+    if (args.json) {
+      arr.push_back(j);
+    } else {
+      std::string line;
+      for (const auto& c : concepts) line += (line.empty() ? "" : ", ") + c;
+      std::printf("%s [%s%s]: %s\n", w.c_str(), args.lang.c_str(),
+                  plang.empty()        ? ", no dictionary"
+                  : plang == args.lang ? ""
+                                       : (" via " + plang).c_str(),
+                  line.empty() ? "(unknown)" : line.c_str());
+    }
+  }
+  if (args.json) std::cout << arr.dump(2) << "\n";
+  return any ? 0 : 4;
 }
 
 }  // namespace storyline

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "engine/engine.h"
@@ -17,7 +18,9 @@ struct CliConfig {
 // Options from defaults, then the config file (--config, $STORYLINE_CONFIG,
 // or ./storyline.conf if present), then environment variables
 // (STORYLINE_<KEY>), then flags. Keys: db, synchronous, threshold,
-// window_days, time_sigma_days, neutral_weight, model, data_dir, batch_size.
+// window_days, time_sigma_days, neutral_weight, merge_threshold, name_boost,
+// pivot_weight, min_shared_pivot, min_shared_neutral, model, lexicon, data_dir,
+// batch_size.
 Result<EngineOptions> LoadOptions(const CliConfig& cfg);
 
 // Applies one key = value setting; InvalidArgument for an unknown key or a bad value.
@@ -42,5 +45,16 @@ struct BenchArgs {
 // `storyline bench`: whole-pipeline benchmark on a deterministic synthetic
 // corpus (src/cli/bench.cc).
 int RunBench(const EngineOptions& options, const BenchArgs& args);
+
+struct LexiconArgs {
+  std::string action;  // "build", "lookup", "info"
+  std::string dictd_dir = "/usr/share/dictd";
+  std::string out;   // build: output path (default: the lexicon path in use)
+  std::string lang;  // lookup
+  std::vector<std::string> words;
+  bool json = false;
+};
+// `storyline lexicon build|lookup|info`: the FreeDict pivot lexicon.
+int RunLexicon(const EngineOptions& options, const LexiconArgs& args);
 
 }  // namespace storyline

@@ -151,6 +151,25 @@ int main(int argc, char** argv) {
   bench->add_flag("!--no-baseline", bench_args.baseline, "Skip the all-pairs reference clusterer");
   bench->add_option("--seed", bench_args.seed, "Corpus seed")->capture_default_str();
 
+  sl::LexiconArgs lex_args;
+  auto* lexicon = app.add_subcommand(
+      "lexicon", "Build or query the pivot lexicon (FreeDict dictionaries to English concepts)");
+  lexicon->require_subcommand(1);
+  auto* lex_build = lexicon->add_subcommand(
+      "build", "Build it from the installed FreeDict dictionaries (make build runs this)");
+  lex_build->add_option("--dictd", lex_args.dictd_dir, "Directory of freedict-*.index/.dict.dz")
+      ->capture_default_str();
+  lex_build->add_option("--out", lex_args.out,
+                        "Output file (default: the lexicon setting, $STORYLINE_LEXICON, or "
+                        "models/pivot.lex)");
+  lex_build->add_flag("--json", lex_args.json, "JSON output");
+  auto* lex_lookup = lexicon->add_subcommand("lookup", "Show the English concepts of words");
+  lex_lookup->add_option("lang", lex_args.lang, "Language code (sv, de, ru, ...)")->required();
+  lex_lookup->add_option("words", lex_args.words, "Words")->required();
+  lex_lookup->add_flag("--json", lex_args.json, "JSON output");
+  auto* lex_info = lexicon->add_subcommand("info", "Languages and number of words in the lexicon");
+  lex_info->add_flag("--json", lex_args.json, "JSON output");
+
   CLI11_PARSE(app, argc, argv);
   if (cfg.verbose) spdlog::set_level(spdlog::level::debug);
 
@@ -162,6 +181,10 @@ int main(int argc, char** argv) {
 
   if (*eval) return sl::RunEval(*options, eval_args);
   if (*bench) return sl::RunBench(*options, bench_args);
+  if (*lexicon) {
+    lex_args.action = *lex_build ? "build" : *lex_lookup ? "lookup" : "info";
+    return sl::RunLexicon(*options, lex_args);
+  }
 
   auto engine = sl::Engine::Open(*options);
   if (!engine.ok()) {

@@ -83,10 +83,10 @@ void Truncate(SparseVector& v, size_t cap) {
 
 void DocumentFrequencies::Add(const Signals& s) {
   ++documents_;
-  for (const auto* list : {&s.terms, &s.names, &s.numbers})
+  for (const auto* list : {&s.terms, &s.names, &s.numbers, &s.pivots})
     for (const auto& f : *list) {
       ++df_[f.key];
-      dirty_.push_back(f.key);
+      if (dirty_set_.insert(f.key).second) dirty_.push_back(f.key);
     }
 }
 
@@ -123,11 +123,16 @@ SparseVector DecodeVector(std::string_view bytes) {
   return v;
 }
 
-void Clusterer::Vectors(const Signals& s, SparseVector* full, SparseVector* neutral) const {
+void Clusterer::Vectors(const Signals& s, SparseVector* full, SparseVector* neutral,
+                        SparseVector* pivot) const {
   full->clear();
   neutral->clear();
+  if (pivot) pivot->clear();
+  // Sublinear tf; a fractional tf (a pivot concept shared by several
+  // meanings of one word) scales down linearly.
   auto weight = [&](const Feature& f) {
-    return (1.0 + std::log(std::max(1.0f, f.tf))) * df_.Idf(f.key);
+    double tf = f.tf >= 1 ? 1.0 + std::log(f.tf) : f.tf;
+    return tf * df_.Idf(f.key);
   };
   for (const auto& f : s.terms) full->push_back({f.key, static_cast<float>(weight(f))});
   for (const auto* list : {&s.names, &s.numbers})
@@ -155,6 +160,11 @@ void Clusterer::Vectors(const Signals& s, SparseVector* full, SparseVector* neut
   dedupe(*neutral);
   Normalize(*full);
   Normalize(*neutral);
+  if (pivot) {
+    // Pivots are sorted and unique already (one hash space).
+    for (const auto& f : s.pivots) pivot->push_back({f.key, static_cast<float>(weight(f))});
+    Normalize(*pivot);
+  }
 }
 
 bool Clusterer::Active(const Slot& s, std::optional<int64_t> t) const {
@@ -192,9 +202,11 @@ uint32_t Clusterer::NewSlot(StoryState story) {
   s.story = std::move(story);
   s.full_norm = Norm(s.story.full);
   s.neutral_norm = Norm(s.story.neutral);
+  s.pivot_norm = Norm(s.story.pivot);
   s.alive = true;
   story_slot_[s.story.id] = idx;
   IndexSlot(idx, s.story.full);
+  IndexSlot(idx, s.story.pivot);
   return idx;
 }
 
@@ -203,18 +215,24 @@ void Clusterer::IndexSlot(uint32_t slot, const SparseVector& added) {
 }
 
 void Clusterer::Merge(Slot& slot, const SparseVector& full, const SparseVector& neutral,
-                      std::optional<int64_t> t, const std::string& lang, bool entry) {
+                      const SparseVector& pivot, std::optional<int64_t> t, const std::string& lang,
+                      bool entry) {
   StoryState& st = slot.story;
   SparseVector added = AddInto(st.full, full);
   AddInto(st.neutral, neutral);
+  SparseVector added_pivot = AddInto(st.pivot, pivot);
   if (st.full.size() > options_.max_story_terms * 3 / 2)
     Truncate(st.full, options_.max_story_terms);
   if (st.neutral.size() > options_.max_story_neutral * 3 / 2)
     Truncate(st.neutral, options_.max_story_neutral);
+  if (st.pivot.size() > options_.max_story_pivot * 3 / 2)
+    Truncate(st.pivot, options_.max_story_pivot);
   slot.full_norm = Norm(st.full);
   slot.neutral_norm = Norm(st.neutral);
+  slot.pivot_norm = Norm(st.pivot);
   uint32_t idx = static_cast<uint32_t>(&slot - slots_.data());
   IndexSlot(idx, added);
+  IndexSlot(idx, added_pivot);
   if (t) {
     st.first_time = st.first_time ? std::min(*st.first_time, *t) : *t;
     st.last_time = st.last_time ? std::max(*st.last_time, *t) : *t;
@@ -232,8 +250,8 @@ Assignment Clusterer::Assign(const std::string& article_id, const std::string& t
                              const Signals& signals, std::optional<int64_t> time, bool entry) {
   df_.Add(signals);
   if (time && (!watermark_ || *time > *watermark_)) watermark_ = time;
-  SparseVector full, neutral;
-  Vectors(signals, &full, &neutral);
+  SparseVector full, neutral, pivot;
+  Vectors(signals, &full, &neutral, &pivot);
 
   // Retrieval: the strongest features of the article, most recent stories first.
   SparseVector query = full;
@@ -244,8 +262,21 @@ Assignment Clusterer::Assign(const std::string& article_id, const std::string& t
                      });
     query.resize(options_.query_features);
   }
-  // Every neutral feature is a query feature too: names carry across languages.
+  // Every neutral feature is a query feature too: names carry across
+  // languages; so do the strongest pivot concepts.
   for (const auto& f : neutral) query.push_back(f);
+  {
+    SparseVector top = pivot;
+    if (top.size() > options_.pivot_query_features) {
+      std::nth_element(top.begin(), top.begin() + static_cast<long>(options_.pivot_query_features),
+                       top.end(), [](const Feature& a, const Feature& b) {
+                         return a.tf != b.tf ? a.tf > b.tf : a.key < b.key;
+                       });
+      top.resize(options_.pivot_query_features);
+    }
+    for (const auto& f : top)
+      query.push_back({f.key, f.tf * static_cast<float>(options_.pivot_weight)});
+  }
   // Each posting hit adds the feature's weight to the story's pre-score (an
   // inverted-index approximation of the dot product); only the best
   // `max_candidates` are scored exactly.
@@ -282,7 +313,7 @@ Assignment Clusterer::Assign(const std::string& article_id, const std::string& t
   std::vector<uint32_t> strong;  // candidates above the merge threshold
   for (uint32_t c : candidates) {
     const Slot& s = slots_[c];
-    int shared_full = 0, shared_neutral = 0;
+    int shared_full = 0, shared_neutral = 0, shared_pivot = 0;
     // Without an article in this language the story shares no stems with it:
     // only the language-neutral evidence (and its rules) applies.
     bool same_language = s.story.langs.count(signals.lang) > 0;
@@ -290,8 +321,15 @@ Assignment Clusterer::Assign(const std::string& article_id, const std::string& t
         same_language && s.full_norm > 0 ? Dot(full, s.story.full, &shared_full) / s.full_norm : 0;
     double nc =
         s.neutral_norm > 0 ? Dot(neutral, s.story.neutral, &shared_neutral) / s.neutral_norm : 0;
-    double nscore =
-        shared_neutral >= options_.min_shared_neutral ? options_.neutral_weight * nc : 0;
+    double pc = !same_language && s.pivot_norm > 0 && !pivot.empty()
+                    ? Dot(pivot, s.story.pivot, &shared_pivot) / s.pivot_norm
+                    : 0;
+    // Across languages: names and numbers, and the words' pivot concepts, but
+    // only with enough shared names/numbers (topic words alone would join two
+    // earthquakes in different countries).
+    bool evidence = shared_neutral >= options_.min_shared_neutral ||
+                    (shared_neutral >= 1 && shared_pivot >= options_.min_shared_pivot);
+    double nscore = evidence ? options_.neutral_weight * nc + options_.pivot_weight * pc : 0;
     double tf = TimeFactor(s, time);
     // Same language: the full vector (stems, names, numbers) decides. Names
     // alone would join different events that share a country or a leader.
@@ -304,8 +342,11 @@ Assignment Clusterer::Assign(const std::string& article_id, const std::string& t
       best.score = score;
       best.full = fc;
       best.neutral = nc;
+      best.pivot = pc;
+      best.cross_language = !same_language;
       best.time_factor = tf;
       best.shared_neutral = shared_neutral;
+      best.shared_pivot = shared_pivot;
       best.story_id = s.story.id;
       best.reason = nscore > fc ? "names" : "text";
       best_slot = static_cast<int>(c);
@@ -320,11 +361,26 @@ Assignment Clusterer::Assign(const std::string& article_id, const std::string& t
                                  [](const Feature& a, uint64_t k) { return a.key < k; });
       if (it != sn.end() && it->key == f.key) best.shared_neutral_keys.push_back(f.key);
     }
+    if (best.cross_language) {
+      // The shared pivot concepts that weigh most in the dot product.
+      const SparseVector& sp = slots_[static_cast<size_t>(best_slot)].story.pivot;
+      std::vector<std::pair<float, uint64_t>> shared;
+      for (const auto& f : pivot) {
+        auto it = std::lower_bound(sp.begin(), sp.end(), f.key,
+                                   [](const Feature& a, uint64_t k) { return a.key < k; });
+        if (it != sp.end() && it->key == f.key) shared.emplace_back(f.tf * it->tf, f.key);
+      }
+      std::sort(shared.begin(), shared.end(), [](const auto& a, const auto& b) {
+        return a.first != b.first ? a.first > b.first : a.second < b.second;
+      });
+      for (size_t i = 0; i < shared.size() && i < 8; ++i)
+        best.shared_pivot_keys.push_back(shared[i].second);
+    }
     // The largest of the stories the article bridges keeps its id.
     uint32_t survivor = static_cast<uint32_t>(best_slot);
     for (uint32_t c : strong)
       if (slots_[c].story.size > slots_[survivor].story.size) survivor = c;
-    Merge(slots_[survivor], full, neutral, time, signals.lang, entry);
+    Merge(slots_[survivor], full, neutral, pivot, time, signals.lang, entry);
     strong.push_back(static_cast<uint32_t>(best_slot));
     std::sort(strong.begin(), strong.end());
     strong.erase(std::unique(strong.begin(), strong.end()), strong.end());
@@ -341,7 +397,7 @@ Assignment Clusterer::Assign(const std::string& article_id, const std::string& t
     uint32_t idx = NewSlot(std::move(st));
     Slot& slot = slots_[idx];
     slot.story.size = 0;
-    Merge(slot, full, neutral, time, signals.lang, entry);
+    Merge(slot, full, neutral, pivot, time, signals.lang, entry);
     Assignment a;
     a.story_id = slot.story.id;
     a.new_story = true;
@@ -359,13 +415,18 @@ void Clusterer::MergeStories(uint32_t into, uint32_t from) {
   Slot& b = slots_[from];
   SparseVector added = AddInto(a.story.full, b.story.full);
   AddInto(a.story.neutral, b.story.neutral);
+  SparseVector added_pivot = AddInto(a.story.pivot, b.story.pivot);
   if (a.story.full.size() > options_.max_story_terms * 3 / 2)
     Truncate(a.story.full, options_.max_story_terms);
   if (a.story.neutral.size() > options_.max_story_neutral * 3 / 2)
     Truncate(a.story.neutral, options_.max_story_neutral);
+  if (a.story.pivot.size() > options_.max_story_pivot * 3 / 2)
+    Truncate(a.story.pivot, options_.max_story_pivot);
   a.full_norm = Norm(a.story.full);
   a.neutral_norm = Norm(a.story.neutral);
+  a.pivot_norm = Norm(a.story.pivot);
   IndexSlot(into, added);
+  IndexSlot(into, added_pivot);
   if (b.story.first_time)
     a.story.first_time = a.story.first_time ? std::min(*a.story.first_time, *b.story.first_time)
                                             : b.story.first_time;
@@ -387,9 +448,9 @@ bool Clusterer::AddTo(const std::string& story_id, const Signals& signals,
   if (time && (!watermark_ || *time > *watermark_)) watermark_ = time;
   auto it = story_slot_.find(story_id);
   if (it == story_slot_.end()) return false;
-  SparseVector full, neutral;
-  Vectors(signals, &full, &neutral);
-  Merge(slots_[it->second], full, neutral, time, signals.lang);
+  SparseVector full, neutral, pivot;
+  Vectors(signals, &full, &neutral, &pivot);
+  Merge(slots_[it->second], full, neutral, pivot, time, signals.lang);
   return true;
 }
 
@@ -443,7 +504,8 @@ const StoryState* Clusterer::Find(const std::string& story_id) const {
 size_t Clusterer::MemoryBytes() const {
   size_t b = slots_.capacity() * sizeof(Slot);
   for (const auto& s : slots_)
-    b += (s.story.full.capacity() + s.story.neutral.capacity()) * sizeof(Feature);
+    b += (s.story.full.capacity() + s.story.neutral.capacity() + s.story.pivot.capacity()) *
+         sizeof(Feature);
   for (const auto& [k, v] : postings_) b += 48 + v.capacity() * 4;
   b += df_.counts().size() * 32;
   return b;

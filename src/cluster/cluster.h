@@ -5,10 +5,15 @@
 // stories (never all pairs), and joins the best one above a threshold or
 // opens a new story. Two cosines are computed against a story's centroid:
 //   full    - over language-specific stems plus names and numbers (TF-IDF);
-//   neutral - over names and numbers only, which carry across languages.
-// score = max(full, neutral_weight * neutral) * time factor, where the time
-// factor is a Gaussian of the gap between the article and the story's dated
-// span (1 when either side has no date). Same input, same order: same stories.
+//   neutral - over names and numbers only, which carry across languages;
+//   pivot   - over English pivot concepts of the content words (FreeDict).
+// Against a story with an article in the article's language the full cosine
+// decides; against a story in other languages only language-neutral evidence
+// counts: neutral_weight * neutral + pivot_weight * pivot, and only with
+// enough shared names/numbers (see min_shared_neutral). Either score is
+// multiplied by a time factor, a Gaussian of the gap between the article and
+// the story's dated span (1 when either side has no date). Same input, same
+// order: same stories.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "signals/signals.h"
@@ -40,17 +46,23 @@ struct ClusterOptions {
   // Weight of the language-neutral cosine, used against stories with no
   // article in the article's language. Default 1.3.
   double neutral_weight = 1.3;
-  // The neutral cosine counts only with at least this many shared
-  // names/numbers. Default 2.
+  // Cross-language evidence counts only with at least this many shared
+  // names/numbers, or with one and at least min_shared_pivot shared pivot
+  // concepts. Defaults 2 and 3.
   int min_shared_neutral = 2;
+  int min_shared_pivot = 3;
+  // Weight of the pivot cosine in the cross-language score. Default 0.5.
+  double pivot_weight = 0.5;
   // Weight of a name or number in the full vector relative to a stem. Default 1.5.
   double name_boost = 1.5;
   // Centroid size caps. Defaults 300 and 100.
   size_t max_story_terms = 300;
   size_t max_story_neutral = 100;
+  size_t max_story_pivot = 200;
   // Retrieval: the article's strongest features used to look stories up, and
   // how many most recent stories to take per feature. Defaults 24 and 100.
   size_t query_features = 24;
+  size_t pivot_query_features = 8;
   size_t max_stories_per_feature = 100;
   // Of the stories found, only this many with the highest pre-score (summed
   // weights of the features they share) are scored exactly. Default 32.
@@ -70,12 +82,17 @@ class DocumentFrequencies {
   void Set(uint64_t key, uint32_t n) { df_[key] = n; }
   void SetDocuments(uint64_t n) { documents_ = n; }
   // Keys changed since the last ClearDirty() (for incremental persistence).
+  // Each key once, in the order first changed.
   const std::vector<uint64_t>& dirty() const { return dirty_; }
-  void ClearDirty() { dirty_.clear(); }
+  void ClearDirty() {
+    dirty_.clear();
+    dirty_set_.clear();
+  }
 
  private:
   std::unordered_map<uint64_t, uint32_t> df_;
   std::vector<uint64_t> dirty_;
+  std::unordered_set<uint64_t> dirty_set_;
   uint64_t documents_ = 0;
 };
 
@@ -84,6 +101,7 @@ struct StoryState {
   std::string id;
   SparseVector full;                             // sum of members' normalised full vectors
   SparseVector neutral;                          // sum of members' normalised neutral vectors
+  SparseVector pivot;                            // sum of members' normalised pivot vectors
   std::optional<int64_t> first_time, last_time;  // dated span
   uint32_t size = 0;                             // whole articles
   uint32_t entries = 0;                          // live-blog entries
@@ -96,9 +114,12 @@ struct Assignment {
   std::string story_id;
   bool new_story = false;
   double score = 0;  // the winning score (0 for a new story)
-  double full = 0, neutral = 0, time_factor = 1;
+  double full = 0, neutral = 0, pivot = 0, time_factor = 1;
+  bool cross_language = false;                // scored on language-neutral evidence
   int shared_neutral = 0;                     // names/numbers shared with the story
+  int shared_pivot = 0;                       // pivot concepts shared with the story
   std::vector<uint64_t> shared_neutral_keys;  // which ones (feature keys), for explanations
+  std::vector<uint64_t> shared_pivot_keys;    // the heaviest shared concepts
   std::vector<std::string> merged;            // stories merged into story_id by this article
   std::string reason;                         // "new", "text", "names", "duplicate"
 };
@@ -133,18 +154,20 @@ class Clusterer {
   const ClusterOptions& options() const { return options_; }
 
   // Vectors as used for scoring (exposed for tests and the baseline).
-  void Vectors(const Signals& s, SparseVector* full, SparseVector* neutral) const;
+  void Vectors(const Signals& s, SparseVector* full, SparseVector* neutral,
+               SparseVector* pivot = nullptr) const;
 
  private:
   struct Slot {
     StoryState story;
-    double full_norm = 0, neutral_norm = 0;
+    double full_norm = 0, neutral_norm = 0, pivot_norm = 0;
     bool alive = false;
   };
   bool Active(const Slot& s, std::optional<int64_t> article_time) const;
   double TimeFactor(const Slot& s, std::optional<int64_t> t) const;
   void Merge(Slot& slot, const SparseVector& full, const SparseVector& neutral,
-             std::optional<int64_t> t, const std::string& lang, bool entry = false);
+             const SparseVector& pivot, std::optional<int64_t> t, const std::string& lang,
+             bool entry = false);
   uint32_t NewSlot(StoryState story);
   void MergeStories(uint32_t into, uint32_t from);
   void IndexSlot(uint32_t slot, const SparseVector& added);

@@ -1,5 +1,7 @@
 #include "engine/engine.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -12,6 +14,7 @@
 #include "common/paths.h"
 #include "common/text.h"
 #include "ingest/html.h"
+#include "lexicon/lexicon.h"
 
 namespace storyline {
 
@@ -44,6 +47,11 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   if (!lid.ok()) return lid.status();
   e->langid_ = std::move(lid).value();
   e->analyzer_ = std::make_unique<Analyzer>(options.signals);
+  if (!e->analyzer_->lexicon() && options.signals.lexicon_path != "none")
+    spdlog::warn(
+        "no pivot lexicon at {}: stories link across languages on names and numbers only (build "
+        "it with `storyline lexicon build`, which `make build` runs)",
+        options.signals.lexicon_path.empty() ? DefaultLexiconPath() : options.signals.lexicon_path);
   std::string rules = options.boilerplate.rules_path;
   if (rules.empty()) rules = DataDirectory(options.signals.data_dir) + "/boilerplate/rules.txt";
   Status rs = e->boilerplate_.LoadRules(rules);
@@ -408,6 +416,18 @@ Status Engine::ProcessOne(Prepared p, int64_t now, IngestSummary* sum) {
     if (!as.merged.empty()) detail["merged"] = as.merged;
     if (!as.shared_neutral_keys.empty())
       detail["shared"] = ExplainShared(as.shared_neutral_keys, ar, sig);
+    if (as.cross_language) {
+      detail["cross_language"] = true;
+      detail["pivot_cosine"] = as.pivot;
+      detail["shared_pivot_concepts"] = as.shared_pivot;
+      // The shared concepts as English stems, heaviest first.
+      if (const Lexicon* lex = analyzer_->lexicon()) {
+        std::vector<std::string> words;
+        for (uint64_t k : as.shared_pivot_keys)
+          if (auto label = lex->Label(k); !label.empty()) words.emplace_back(label);
+        if (!words.empty()) detail["shared_concepts"] = words;
+      }
+    }
   }
   m.detail = detail.dump();
   sum->stages.cluster += Since(t);

@@ -15,6 +15,7 @@
 
 #include "common/paths.h"
 #include "common/text.h"
+#include "lexicon/lexicon.h"
 #include "signals/gazetteer.h"
 
 namespace storyline {
@@ -34,6 +35,16 @@ const char* StemmerName(const std::string& lang) {
   };
   auto it = kNames.find(lang);
   return it == kNames.end() ? nullptr : it->second;
+}
+
+// Inflecting languages without a Snowball stemmer: a word is cut to its first
+// kTruncateLetters letters, a crude stemmer that works well enough for
+// retrieval in Slavic and Baltic languages.
+constexpr size_t kTruncateLetters = 6;
+bool Truncates(const std::string& lang) {
+  static const std::unordered_set<std::string> kLangs = {"pl", "cs", "sk", "sl", "hr", "sh", "bs",
+                                                         "bg", "mk", "uk", "be", "lv", "et"};
+  return kLangs.count(lang) > 0;
 }
 
 void AddFeature(std::unordered_map<uint64_t, float>& m, uint64_t key, float w) { m[key] += w; }
@@ -227,6 +238,12 @@ uint64_t TermKey(std::string_view lang, std::string_view stem) {
 }
 uint64_t NameFeatureKey(std::string_view name_key) { return Hash64(name_key, 0x6e616d65u); }
 uint64_t NumberKey(std::string_view normalized) { return Hash64(normalized, 0x6e756d62u); }
+uint64_t PivotKey(std::string_view english_stem) { return Hash64(english_stem, 0x70697674u); }
+
+std::string DefaultLexiconPath() {
+  if (const char* env = std::getenv("STORYLINE_LEXICON"); env && *env) return env;
+  return std::string(STORYLINE_MODEL_DIR) + "/pivot.lex";
+}
 
 struct Analyzer::Impl {
   std::unique_ptr<icu::BreakIterator> words;
@@ -236,6 +253,7 @@ struct Analyzer::Impl {
   std::unordered_map<std::string, std::string> name_keys;  // cache
   std::string data_dir;
   std::unique_ptr<Gazetteer> countries;  // loaded on first use
+  std::unique_ptr<Lexicon> lexicon;      // nullptr: none
 
   ~Impl() {
     for (auto& [lang, s] : stemmers)
@@ -274,6 +292,51 @@ Analyzer::Analyzer(const SignalsOptions& options)
       icu::Transliterator::createInstance("Any-Latin; Latin-ASCII; Lower", UTRANS_FORWARD, status));
   if (U_FAILURE(status)) impl_->latin.reset();
   impl_->data_dir = DataDirectory(options.data_dir);
+  if (options.lexicon_path != "none") {
+    auto lex =
+        Lexicon::Open(options.lexicon_path.empty() ? DefaultLexiconPath() : options.lexicon_path);
+    if (lex.ok()) impl_->lexicon = std::move(lex).value();
+  }
+}
+
+const Lexicon* Analyzer::lexicon() const { return impl_->lexicon.get(); }
+
+std::string Analyzer::PivotLanguage(const std::string& lang) const {
+  if (lang == "en") return lang;
+  if (!impl_->lexicon) return {};
+  if (impl_->lexicon->HasLanguage(lang)) return lang;
+  static const std::map<std::string, std::string> kNear = {
+      {"nn", "no"}, {"nb", "no"}, {"ms", "id"}, {"uk", "ru"}, {"be", "ru"}, {"sh", "hr"},
+      {"bs", "hr"}, {"mk", "bg"}, {"gl", "pt"}, {"ca", "es"}, {"af", "nl"}, {"sco", "en"},
+  };
+  auto it = kNear.find(lang);
+  if (it == kNear.end()) return {};
+  if (it->second == "en" || impl_->lexicon->HasLanguage(it->second)) return it->second;
+  return {};
+}
+
+std::string Analyzer::Fold(std::string_view word) { return FoldAsciiLower(word); }
+
+std::string Analyzer::Stem(const std::string& lang, std::string_view folded) {
+  if (sb_stemmer* stemmer = impl_->Stemmer(lang)) {
+    const sb_symbol* out =
+        sb_stemmer_stem(stemmer, reinterpret_cast<const sb_symbol*>(folded.data()),
+                        static_cast<int>(folded.size()));
+    if (out)
+      return std::string(reinterpret_cast<const char*>(out),
+                         static_cast<size_t>(sb_stemmer_length(stemmer)));
+    return std::string(folded);
+  }
+  if (Truncates(lang)) {
+    size_t letters = 0, i = 0;
+    while (i < folded.size() && letters < kTruncateLetters) {
+      ++letters;
+      ++i;
+      while (i < folded.size() && (static_cast<unsigned char>(folded[i]) & 0xC0) == 0x80) ++i;
+    }
+    return std::string(folded.substr(0, i));
+  }
+  return std::string(folded);
 }
 
 Analyzer::~Analyzer() = default;
@@ -388,10 +451,14 @@ std::string Analyzer::NameKey(std::string_view name) {
 Signals Analyzer::Analyze(std::string_view title, std::string_view text, const std::string& lang) {
   Signals sig;
   sig.lang = lang;
-  std::unordered_map<uint64_t, float> terms, names, numbers;
+  std::unordered_map<uint64_t, float> terms, names, numbers, pivots;
   std::unordered_map<std::string, int> label_counts;
   std::vector<uint64_t> token_hashes;  // for shingles
-  sb_stemmer* stemmer = impl_->Stemmer(lang);
+  // Pivot concepts: English stems themselves, other languages through the
+  // lexicon (or a close relative's dictionary).
+  const Lexicon* lex = impl_->lexicon.get();
+  const std::string pivot_lang = PivotLanguage(lang);
+  const bool pivot_direct = pivot_lang == "en";
   const auto& stops = impl_->Stopwords(lang);
   const auto& en_stops = impl_->Stopwords("en");
 
@@ -477,16 +544,9 @@ Signals Analyzer::Analyze(std::string_view title, std::string_view text, const s
     if (!t.letters) continue;
     bool stop =
         stops.count(t.folded) || (lang != "en" && en_stops.count(t.folded) && t.capitalised);
+    std::string stem;
     if (!stop && t.folded.size() >= 2) {
-      std::string stem = t.folded;
-      if (stemmer) {
-        const sb_symbol* out =
-            sb_stemmer_stem(stemmer, reinterpret_cast<const sb_symbol*>(t.folded.data()),
-                            static_cast<int>(t.folded.size()));
-        if (out)
-          stem.assign(reinterpret_cast<const char*>(out),
-                      static_cast<size_t>(sb_stemmer_length(stemmer)));
-      }
+      stem = Stem(lang, t.folded);
       AddFeature(terms, TermKey(lang, stem), t.weight);
     }
     // Acronyms (WHO, PO, AS) are names even when they fold to a stop word.
@@ -506,6 +566,19 @@ Signals Analyzer::Analyze(std::string_view title, std::string_view text, const s
       is_name = camel || run;
     }
     name_token[ti] = is_name;
+    // A content word's pivot concepts. Names are left to the name keys: as
+    // words they would translate ("Castillo" -> castle).
+    if (!stem.empty() && !is_name && !pivot_lang.empty()) {
+      if (pivot_direct) {
+        AddFeature(pivots, PivotKey(pivot_lang == lang ? stem : Stem("en", t.folded)), t.weight);
+      } else if (lex) {
+        uint64_t key = TermKey(pivot_lang, pivot_lang == lang ? stem : Stem(pivot_lang, t.folded));
+        auto concepts = lex->Lookup(key);
+        // An ambiguous word spreads its weight over its meanings.
+        for (uint64_t c : concepts)
+          AddFeature(pivots, c, t.weight / static_cast<float>(concepts.size()));
+      }
+    }
     if (is_name && t.folded.size() >= 2) {
       std::string key = NameKey(t.folded);
       if (key.size() >= 2) {
@@ -577,6 +650,7 @@ Signals Analyzer::Analyze(std::string_view title, std::string_view text, const s
   sig.terms = Sorted(terms);
   sig.names = Sorted(names);
   sig.numbers = Sorted(numbers);
+  sig.pivots = Sorted(pivots);
   std::vector<std::pair<std::string, int>> labels(label_counts.begin(), label_counts.end());
   std::sort(labels.begin(), labels.end(), [](const auto& a, const auto& b) {
     return a.second != b.second ? a.second > b.second : a.first < b.first;

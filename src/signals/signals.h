@@ -15,7 +15,11 @@
 #include <unordered_set>
 #include <vector>
 
+#include "common/status.h"
+
 namespace storyline {
+
+class Lexicon;
 
 struct Feature {
   uint64_t key;  // hashed feature
@@ -27,6 +31,7 @@ struct Signals {
   std::vector<Feature> terms;            // language-specific stems, sorted by key
   std::vector<Feature> names;            // language-neutral name keys, sorted by key
   std::vector<Feature> numbers;          // language-neutral numbers and years, sorted by key
+  std::vector<Feature> pivots;           // English pivot concepts of the content words, sorted
   std::vector<std::string> name_labels;  // display forms of the names, most frequent first
   std::vector<uint64_t> sketch;          // sampled shingle hashes, sorted, unique
   uint32_t tokens = 0;                   // word tokens in title + text
@@ -41,6 +46,9 @@ struct SignalsOptions {
   size_t max_sketch = 512;      // keep at most this many (the smallest hashes)
   float title_weight = 2.0f;    // a title token counts this many times
   size_t name_key_chars = 5;    // names are compared on this many leading key characters
+  // The pivot lexicon (see lexicon/lexicon.h). Empty: $STORYLINE_LEXICON,
+  // then models/pivot.lex of the build; "none": no pivot concepts.
+  std::string lexicon_path;
 };
 
 // Not thread-safe (holds ICU iterators and stemmers): one per thread.
@@ -60,6 +68,20 @@ class Analyzer {
   const SignalsOptions& options() const { return options_; }
 
   bool IsStopWord(const std::string& lang, const std::string& folded_word);
+
+  // The stem the term features use: Snowball where it has the language, the
+  // first 6 letters for inflecting languages it lacks (Polish, Czech,
+  // Ukrainian, ...), else the folded word itself.
+  std::string Stem(const std::string& lang, std::string_view folded_word);
+  // Unicode case folding (ICU).
+  static std::string Fold(std::string_view word);
+
+  // The lexicon in use, or nullptr (no file, or disabled).
+  const Lexicon* lexicon() const;
+  // The language whose dictionary stands in for `lang` ("" if none): itself
+  // when the lexicon has it, else a close relative (nn -> no, ms -> id,
+  // uk/be -> ru, ...). "en" maps to itself.
+  std::string PivotLanguage(const std::string& lang) const;
 
  private:
   struct Impl;
@@ -84,5 +106,32 @@ std::string NameSkeleton(std::string_view ascii_key, size_t max_codes = 5);
 uint64_t TermKey(std::string_view lang, std::string_view stem);
 uint64_t NameFeatureKey(std::string_view name_key);
 uint64_t NumberKey(std::string_view normalized);
+// An English pivot concept: the hash of an English Snowball stem.
+uint64_t PivotKey(std::string_view english_stem);
+
+// Where the pivot lexicon is by default: $STORYLINE_LEXICON, else the
+// build's models/pivot.lex.
+std::string DefaultLexiconPath();
+
+// Builds the pivot lexicon from the FreeDict dictionaries in `dictd_dir`
+// (freedict-<src>-<dst>.index + .dict.dz): X->English entries map X's stems
+// to English stems; English->X entries are read backwards; X->Y entries (Y
+// not English) give Y's words the English concepts of their X translations.
+struct LexiconBuildReport {
+  struct Dictionary {
+    std::string file;         // freedict-swe-eng
+    std::string description;  // its own name line
+    std::string lang;         // the language it gives words for
+    std::string how;          // "forward", "reverse" or "via <lang>"
+    uint64_t entries = 0;     // entries read
+    uint64_t words = 0;       // (word, concept) pairs it contributed
+  };
+  std::vector<Dictionary> dictionaries;
+  std::vector<std::pair<std::string, uint64_t>> words_per_language;  // distinct stems
+  uint64_t keys = 0;
+  uint64_t bytes = 0;
+};
+Status BuildPivotLexicon(const std::string& dictd_dir, const std::string& out_path,
+                         Analyzer& analyzer, LexiconBuildReport* report);
 
 }  // namespace storyline

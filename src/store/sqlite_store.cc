@@ -44,7 +44,8 @@ CREATE TABLE IF NOT EXISTS stories(
   created INTEGER NOT NULL,
   updated INTEGER NOT NULL,
   full_vector BLOB,
-  neutral_vector BLOB);
+  neutral_vector BLOB,
+  pivot_vector BLOB);
 CREATE INDEX IF NOT EXISTS stories_last ON stories(last_time);
 CREATE TABLE IF NOT EXISTS memberships(
   article TEXT PRIMARY KEY,
@@ -199,7 +200,22 @@ class SqliteStore final : public ArticleStore {
     if (!s.ok()) return Status::IOError("'" + path + "' is not a usable database: " + s.message());
     s = Exec(kSchema);
     if (!s.ok()) return Status::Corruption("'" + path + "': cannot create schema: " + s.message());
+    // Columns added after the first release: stores made before get them.
+    if (!HasColumn("stories", "pivot_vector")) {
+      s = Exec("ALTER TABLE stories ADD COLUMN pivot_vector BLOB");
+      if (!s.ok()) return Status::IOError("'" + path + "': cannot upgrade schema: " + s.message());
+    }
     return Status::Ok();
+  }
+
+  bool HasColumn(const std::string& table, const std::string& column) {
+    sqlite3_stmt* st = nullptr;
+    std::string sql = "SELECT 1 FROM pragma_table_info('" + table + "') WHERE name=?";
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) return false;
+    sqlite3_bind_text(st, 1, column.c_str(), -1, SQLITE_TRANSIENT);
+    bool found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return found;
   }
 
   Status Exec(const std::string& sql) {
@@ -382,11 +398,12 @@ class SqliteStore final : public ArticleStore {
   Status PutStory(const StoryState& s, int64_t now) override {
     auto st = S(
         "INSERT INTO stories(id,title,size,langs,first_time,last_time,created,updated,full_vector,"
-        "neutral_vector,entries) VALUES(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+        "neutral_vector,entries,pivot_vector) VALUES(?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO "
+        "UPDATE SET "
         "size=excluded.size, entries=excluded.entries, langs=excluded.langs, "
         "first_time=excluded.first_time, "
         "last_time=excluded.last_time, updated=excluded.updated, full_vector=excluded.full_vector, "
-        "neutral_vector=excluded.neutral_vector");
+        "neutral_vector=excluded.neutral_vector, pivot_vector=excluded.pivot_vector");
     if (!st.ok()) return st.status();
     Stmt* p = *st;
     p->Bind(1, s.id)
@@ -396,6 +413,7 @@ class SqliteStore final : public ArticleStore {
     p->Bind(5, s.first_time).Bind(6, s.last_time).Bind(7, now).Bind(8, now);
     p->BindBlob(9, EncodeVector(s.full)).BindBlob(10, EncodeVector(s.neutral));
     p->Bind(11, static_cast<int64_t>(s.entries));
+    p->BindBlob(12, EncodeVector(s.pivot));
     return Done(p);
   }
 
@@ -498,8 +516,8 @@ class SqliteStore final : public ArticleStore {
   Status LoadStories(std::optional<int64_t> since,
                      const std::function<void(StoryState)>& fn) override {
     auto st =
-        S("SELECT id,title,size,langs,first_time,last_time,full_vector,neutral_vector,entries "
-          "FROM stories "
+        S("SELECT id,title,size,langs,first_time,last_time,full_vector,neutral_vector,entries,"
+          "pivot_vector FROM stories "
           "WHERE last_time IS NULL OR ?1 IS NULL OR last_time >= ?1 ORDER BY rowid");
     if (!st.ok()) return st.status();
     (*st)->Bind(1, since);
@@ -516,6 +534,7 @@ class SqliteStore final : public ArticleStore {
       s.full = DecodeVector((*st)->Blob(6));
       s.neutral = DecodeVector((*st)->Blob(7));
       s.entries = static_cast<uint32_t>((*st)->Int(8));
+      s.pivot = DecodeVector((*st)->Blob(9));
       fn(std::move(s));
     }
     return Status::Ok();
