@@ -43,6 +43,8 @@ Status ApplySetting(const std::string& key, const std::string& value, EngineOpti
     o->store.synchronous = value;
   } else if (key == "threshold") {
     return num(&o->cluster.threshold);
+  } else if (key == "cross_threshold") {
+    return num(&o->cluster.cross_threshold);
   } else if (key == "window_days") {
     return num(&o->cluster.window_days);
   } else if (key == "time_sigma_days") {
@@ -51,6 +53,12 @@ Status ApplySetting(const std::string& key, const std::string& value, EngineOpti
     return num(&o->cluster.neutral_weight);
   } else if (key == "merge_threshold") {
     return num(&o->cluster.merge_threshold);
+  } else if (key == "caseless_name_weight" || key == "cognate_weight") {
+    double d = 0;
+    Status s = num(&d);
+    if (!s.ok()) return s;
+    (key == "cognate_weight" ? o->signals.cognate_weight : o->signals.caseless_name_weight) =
+        static_cast<float>(d);
   } else if (key == "pivot_weight") {
     return num(&o->cluster.pivot_weight);
   } else if (key == "min_shared_pivot" || key == "min_shared_neutral") {
@@ -105,9 +113,10 @@ Result<EngineOptions> LoadOptions(const CliConfig& cfg) {
     }
   }
   for (const char* key :
-       {"db", "synchronous", "threshold", "window_days", "time_sigma_days", "neutral_weight",
-        "name_boost", "merge_threshold", "pivot_weight", "min_shared_pivot", "min_shared_neutral",
-        "model", "lexicon", "data_dir", "batch_size"}) {
+       {"db", "synchronous", "threshold", "cross_threshold", "window_days", "time_sigma_days",
+        "neutral_weight", "name_boost", "merge_threshold", "pivot_weight", "caseless_name_weight",
+        "cognate_weight", "min_shared_pivot", "min_shared_neutral", "model", "lexicon", "data_dir",
+        "batch_size"}) {
     std::string env = "STORYLINE_";
     for (const char* p = key; *p; ++p) env.push_back(static_cast<char>(std::toupper(*p)));
     if (const char* v = std::getenv(env.c_str())) {

@@ -353,7 +353,10 @@ Assignment Clusterer::Assign(const std::string& article_id, const std::string& t
     }
   }
 
-  if (best_slot >= 0 && best.score >= options_.threshold) {
+  const double threshold = best.cross_language && options_.cross_threshold > 0
+                               ? options_.cross_threshold
+                               : options_.threshold;
+  if (best_slot >= 0 && best.score >= threshold) {
     // Record the shared language-neutral evidence before the article merges in.
     const SparseVector& sn = slots_[static_cast<size_t>(best_slot)].story.neutral;
     for (const auto& f : neutral) {

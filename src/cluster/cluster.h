@@ -39,6 +39,9 @@ struct ClusterOptions {
   double time_floor = 0.3;
   // Join the best story when its score is at least this. Default 0.25.
   double threshold = 0.25;
+  // The same for a story in other languages (scored on language-neutral
+  // evidence); 0: `threshold`.
+  double cross_threshold = 0;
   // Other stories that score at least this against the same article are
   // merged into the one it joins (an article can bridge two stories that
   // formed separately, typically one per language). Default 0.45.
@@ -48,11 +51,11 @@ struct ClusterOptions {
   double neutral_weight = 1.3;
   // Cross-language evidence counts only with at least this many shared
   // names/numbers, or with one and at least min_shared_pivot shared pivot
-  // concepts. Defaults 2 and 3.
+  // concepts. Defaults 2 and 2.
   int min_shared_neutral = 2;
-  int min_shared_pivot = 3;
-  // Weight of the pivot cosine in the cross-language score. Default 0.5.
-  double pivot_weight = 0.5;
+  int min_shared_pivot = 2;
+  // Weight of the pivot cosine in the cross-language score. Default 1.0.
+  double pivot_weight = 1.0;
   // Weight of a name or number in the full vector relative to a stem. Default 1.5.
   double name_boost = 1.5;
   // Centroid size caps. Defaults 300 and 100.

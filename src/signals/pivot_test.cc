@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 
 #include "lexicon/lexicon.h"
 #include "lexicon/testing.h"
@@ -42,6 +43,7 @@ class PivotLexiconTest : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.ToString();
     SignalsOptions o;
     o.lexicon_path = path_;
+    o.cognate_weight = 0;  // dictionary concepts only (cognates: tested below)
     analyzer_ = std::make_unique<Analyzer>(o);
     ASSERT_NE(analyzer_->lexicon(), nullptr);
   }
@@ -122,10 +124,36 @@ TEST(PivotLexicon, MissingDictionariesAreAClearError) {
   // An analyzer without a lexicon file still works, without pivots.
   SignalsOptions missing;
   missing.lexicon_path = empty.path() + "/none.lex";
+  missing.cognate_weight = 0;
   Analyzer b(missing);
   EXPECT_EQ(b.lexicon(), nullptr);
   EXPECT_TRUE(b.Analyze("Jordbävning", "", "sv").pivots.empty());
   EXPECT_FALSE(b.Analyze("Earthquake", "", "en").pivots.empty());  // English is its own pivot
+}
+
+TEST(Cognates, SpellingsOfOneWordAcrossLanguagesAndScriptsShareAKey) {
+  SignalsOptions o;
+  o.lexicon_path = "none";
+  Analyzer a(o);
+  auto keys = [&](const char* text, const char* lang) {
+    std::set<uint64_t> k;
+    for (const auto& f : a.Analyze("", text, lang).pivots) k.insert(f.key);
+    return k;
+  };
+  auto en = keys("the president", "en");
+  ASSERT_EQ(en.size(), 2u);  // its English stem and its cognate key
+  for (auto [text, lang] : std::vector<std::pair<const char*, const char*>>{
+           {"o presidente", "pt"}, {"президент", "ru"}, {"prezydent", "pl"}, {"président", "fr"}}) {
+    auto other = keys(text, lang);
+    bool shared = false;
+    for (uint64_t k : other) shared = shared || en.count(k);
+    EXPECT_TRUE(shared) << text;
+  }
+  // Short words have no cognate key (too many collisions).
+  EXPECT_TRUE(keys("kort", "sv").empty());
+  o.cognate_weight = 0;
+  Analyzer off(o);
+  EXPECT_TRUE(off.Analyze("", "президент", "ru").pivots.empty());
 }
 
 TEST(Stem, TruncatesInflectingLanguagesWithoutSnowball) {

@@ -41,6 +41,10 @@ const char* StemmerName(const std::string& lang) {
 // kTruncateLetters letters, a crude stemmer that works well enough for
 // retrieval in Slavic and Baltic languages.
 constexpr size_t kTruncateLetters = 6;
+// Cognate keys: consonant skeletons of at least kMinCognateCodes codes, cut at
+// kCognateCodes.
+constexpr size_t kCognateCodes = 6;
+constexpr size_t kMinCognateCodes = 4;
 bool Truncates(const std::string& lang) {
   static const std::unordered_set<std::string> kLangs = {"pl", "cs", "sk", "sl", "hr", "sh", "bs",
                                                          "bg", "mk", "uk", "be", "lv", "et"};
@@ -110,6 +114,42 @@ std::string FoldAsciiLower(std::string_view s) {
 }
 
 }  // namespace
+
+bool AsciiDigits(std::string_view s, std::string* out) {
+  bool changed = false;
+  size_t i = 0;
+  out->clear();
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      out->push_back(static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    utf8proc_int32_t cp = 0;
+    auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + i),
+                              static_cast<utf8proc_ssize_t>(s.size() - i), &cp);
+    if (n <= 0) {
+      out->push_back(static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    if (u_isdigit(cp)) {
+      out->push_back(static_cast<char>('0' + u_charDigitValue(cp)));
+      changed = true;
+    } else if (cp == 0x066B) {  // Arabic decimal separator
+      out->push_back('.');
+      changed = true;
+    } else if (cp == 0x066C) {  // Arabic thousands separator
+      out->push_back(',');
+      changed = true;
+    } else {
+      out->append(s.substr(i, static_cast<size_t>(n)));
+    }
+    i += static_cast<size_t>(n);
+  }
+  return changed;
+}
 
 std::vector<std::string> ExtractNumbers(std::string_view s) {
   std::vector<std::string> out;
@@ -469,6 +509,7 @@ Signals Analyzer::Analyze(std::string_view title, std::string_view text, const s
     bool all_caps;
     bool sentence_start;
     bool letters;
+    bool caseless_script;  // a letter without case: Han, Thai, Arabic, Hangul, ...
     float weight;
   };
   std::vector<Token> tokens;
@@ -502,6 +543,7 @@ Signals Analyzer::Analyze(std::string_view title, std::string_view text, const s
       w.toUTF8String(t.original);
       UChar32 first = w.char32At(0);
       t.capitalised = u_isupper(first) || u_istitle(first);
+      t.caseless_script = !t.capitalised && !u_islower(first) && u_isalpha(first);
       t.all_caps = t.capitalised && w.length() >= 2;
       if (t.all_caps) {
         for (int32_t k = 0; k < w.length(); ++k)
@@ -553,7 +595,14 @@ Signals Analyzer::Analyze(std::string_view title, std::string_view text, const s
     bool is_name =
         t.capitalised &&
         (t.all_caps || (!stop && (!t.sentence_start || mid_sentence_caps.count(t.folded))));
-    if (caseless && !stop && t.folded.size() >= 6) is_name = true;  // >= 3 non-ASCII letters
+    // In a caseless script every content word may be a name (>= 6 bytes: 2
+    // Han or 3 Arabic letters); most are not, so they weigh less than real
+    // names and do not drown the numbers and countries an article shares.
+    bool weak_name = false;
+    if ((caseless || t.caseless_script) && !stop && t.folded.size() >= 6) {
+      weak_name = !is_name;
+      is_name = true;
+    }
     if (!is_name && t.capitalised && !stop && t.sentence_start) {
       // A sentence-initial word is a name when it is camel-cased (LeBron,
       // McDonald) or starts a run of capitalised words (Pedro Castillo ...).
@@ -568,6 +617,15 @@ Signals Analyzer::Analyze(std::string_view title, std::string_view text, const s
     name_token[ti] = is_name;
     // A content word's pivot concepts. Names are left to the name keys: as
     // words they would translate ("Castillo" -> castle).
+    if (!stem.empty() && !is_name && options_.cognate_weight > 0 && t.folded.size() >= 5 &&
+        !t.caseless_script) {
+      // Cognates: the consonant skeleton of the word's Latin spelling, so
+      // that president / presidente / президент / prezydent meet without a
+      // dictionary.
+      std::string sk = NameSkeleton(NameKey(t.folded), kCognateCodes);
+      if (sk.size() > kMinCognateCodes)
+        AddFeature(pivots, PivotKey(sk), t.weight * options_.cognate_weight);
+    }
     if (!stem.empty() && !is_name && !pivot_lang.empty()) {
       if (pivot_direct) {
         AddFeature(pivots, PivotKey(pivot_lang == lang ? stem : Stem("en", t.folded)), t.weight);
@@ -586,9 +644,9 @@ Signals Analyzer::Analyze(std::string_view title, std::string_view text, const s
         // consonant skeleton (meets spelling variants across languages).
         std::string skeleton = t.all_caps ? std::string() : NameSkeleton(key);
         if (key.size() > options_.name_key_chars) key.resize(options_.name_key_chars);
-        AddFeature(names, NameFeatureKey(key), t.weight);
-        if (!skeleton.empty() && skeleton != key)
-          AddFeature(names, NameFeatureKey(skeleton), t.weight);
+        float w = weak_name ? t.weight * options_.caseless_name_weight : t.weight;
+        AddFeature(names, NameFeatureKey(key), w);
+        if (!skeleton.empty() && skeleton != key) AddFeature(names, NameFeatureKey(skeleton), w);
         label_counts[t.original]++;
       }
     }
@@ -627,7 +685,10 @@ Signals Analyzer::Analyze(std::string_view title, std::string_view text, const s
   }
 
   for (int part = 0; part < 2; ++part) {
-    for (const auto& n : ExtractNumbers(part == 0 ? title : text))
+    std::string ascii;
+    std::string_view src = part == 0 ? title : text;
+    if (AsciiDigits(src, &ascii)) src = ascii;
+    for (const auto& n : ExtractNumbers(src))
       AddFeature(numbers, NumberKey(n), part == 0 ? options_.title_weight : 1.0f);
   }
 

@@ -46,6 +46,12 @@ struct SignalsOptions {
   size_t max_sketch = 512;      // keep at most this many (the smallest hashes)
   float title_weight = 2.0f;    // a title token counts this many times
   size_t name_key_chars = 5;    // names are compared on this many leading key characters
+  // Weight of a name candidate that is only a content word in a caseless
+  // script (Han, Thai, Arabic, ...), relative to a real name.
+  float caseless_name_weight = 0.2f;
+  // Weight of a content word's cognate key (its consonant skeleton) among
+  // its pivot concepts; 0 turns cognates off.
+  float cognate_weight = 0.5f;
   // The pivot lexicon (see lexicon/lexicon.h). Empty: $STORYLINE_LEXICON,
   // then models/pivot.lex of the build; "none": no pivot concepts.
   std::string lexicon_path;
@@ -93,6 +99,12 @@ class Analyzer {
 // "100 thousand" all give "100000"; "3,5" and "3.5" give "3.5"; four-digit
 // years give "y2022". Integers below 10 are left out.
 std::vector<std::string> ExtractNumbers(std::string_view text);
+
+// Copies `text` to `*out` with every decimal digit of any script (Arabic-Indic
+// ٣, Persian ۳, Devanagari ३, Thai ๓, fullwidth ３, ...) as an ASCII digit and
+// the Arabic decimal/thousands separators as '.' and ','. Returns false (and
+// `*out` is a plain copy) when there was nothing to change.
+bool AsciiDigits(std::string_view text, std::string* out);
 
 // A consonant skeleton of an ASCII name key, so that transliteration variants
 // meet: "kamchatka" and "kamcatka" (from Камчатка) both give "~25232";

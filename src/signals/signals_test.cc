@@ -34,6 +34,47 @@ TEST(ExtractNumbers, YearsSmallNumbersAndSentences) {
   EXPECT_EQ(ExtractNumbers("40. 50 people"), (V{"40", "50"}));
 }
 
+TEST(AsciiDigits, DigitsOfEveryScriptBecomeAscii) {
+  std::string out;
+  EXPECT_TRUE(AsciiDigits("۱۹ نفر از ۴۳", &out));  // Persian
+  EXPECT_EQ(ExtractNumbers(out), (std::vector<std::string>{"19", "43"}));
+  EXPECT_TRUE(AsciiDigits("١٬٠٠٠٫٥", &out));  // Arabic-Indic with Arabic separators
+  EXPECT_EQ(out, "1,000.5");
+  EXPECT_TRUE(AsciiDigits("२०२२ में", &out));  // Devanagari
+  EXPECT_EQ(ExtractNumbers(out), std::vector<std::string>{"y2022"});
+  EXPECT_TRUE(AsciiDigits("２６８人", &out));  // fullwidth
+  EXPECT_EQ(ExtractNumbers(out), std::vector<std::string>{"268"});
+  EXPECT_FALSE(AsciiDigits("268 people, Tromsø", &out));
+  EXPECT_EQ(out, "268 people, Tromsø");
+}
+
+TEST(Names, PersianAndEnglishShareTheirNumbers) {
+  Analyzer a;
+  Signals fa =
+      a.Analyze("", "هواپیما در دریاچه ویکتوریا سقوط کرد و ۱۹ نفر از ۴۳ سرنشین کشته شدند.", "fa");
+  Signals en =
+      a.Analyze("", "A plane crashes into Lake Victoria, killing 19 of the 43 on board.", "en");
+  EXPECT_TRUE(Has(fa.numbers, NumberKey("19")));
+  EXPECT_TRUE(Has(en.numbers, NumberKey("19")));
+  EXPECT_TRUE(Has(fa.numbers, NumberKey("43")));
+}
+
+TEST(Names, CaselessScriptWordsWeighLessThanRealNames) {
+  SignalsOptions o;
+  o.caseless_name_weight = 0.25f;
+  Analyzer a(o);
+  // Han words next to a Latin acronym: still caseless candidates, at a
+  // quarter of a name's weight; the acronym is a full name.
+  Signals zh = a.Analyze("", "彗星ZTF从离地球最近点掠过", "zh");
+  float acronym = 0, weakest = 1e9;
+  for (const auto& f : zh.names) {
+    if (f.key == NameFeatureKey("ztf")) acronym = f.tf;
+    weakest = std::min(weakest, f.tf);
+  }
+  EXPECT_FLOAT_EQ(acronym, 1.0f);
+  EXPECT_FLOAT_EQ(weakest, 0.25f);
+}
+
 class AnalyzerTest : public ::testing::Test {
  protected:
   Analyzer analyzer_;
