@@ -45,6 +45,8 @@ Status ApplySetting(const std::string& key, const std::string& value, EngineOpti
     return num(&o->cluster.threshold);
   } else if (key == "cross_threshold") {
     return num(&o->cluster.cross_threshold);
+  } else if (key == "link_threshold") {
+    return num(&o->cluster.link_threshold);
   } else if (key == "window_days") {
     return num(&o->cluster.window_days);
   } else if (key == "time_sigma_days") {
@@ -61,12 +63,14 @@ Status ApplySetting(const std::string& key, const std::string& value, EngineOpti
         static_cast<float>(d);
   } else if (key == "pivot_weight") {
     return num(&o->cluster.pivot_weight);
-  } else if (key == "min_shared_pivot" || key == "min_shared_neutral") {
+  } else if (key == "min_shared_pivot" || key == "min_shared_neutral" ||
+             key == "link_extra_shared") {
     double d = 0;
     Status s = num(&d);
     if (!s.ok()) return s;
-    (key == "min_shared_pivot" ? o->cluster.min_shared_pivot : o->cluster.min_shared_neutral) =
-        static_cast<int>(d);
+    (key == "min_shared_pivot"     ? o->cluster.min_shared_pivot
+     : key == "min_shared_neutral" ? o->cluster.min_shared_neutral
+                                   : o->cluster.link_extra_shared) = static_cast<int>(d);
   } else if (key == "name_boost") {
     return num(&o->cluster.name_boost);
   } else if (key == "model") {
@@ -113,9 +117,9 @@ Result<EngineOptions> LoadOptions(const CliConfig& cfg) {
     }
   }
   for (const char* key :
-       {"db", "synchronous", "threshold", "cross_threshold", "window_days", "time_sigma_days",
+       {"db", "synchronous", "threshold", "cross_threshold", "link_threshold", "window_days", "time_sigma_days",
         "neutral_weight", "name_boost", "merge_threshold", "pivot_weight", "caseless_name_weight",
-        "cognate_weight", "min_shared_pivot", "min_shared_neutral", "model", "lexicon", "data_dir",
+        "cognate_weight", "min_shared_pivot", "min_shared_neutral", "link_extra_shared", "model", "lexicon", "data_dir",
         "batch_size"}) {
     std::string env = "STORYLINE_";
     for (const char* p = key; *p; ++p) env.push_back(static_cast<char>(std::toupper(*p)));

@@ -409,8 +409,110 @@ Assignment Clusterer::Assign(const std::string& article_id, const std::string& t
     a.neutral = best.neutral;
     best = a;
   }
+  if (auto it = story_slot_.find(best.story_id); it != story_slot_.end())
+    LinkAcrossLanguages(it->second, &best);
   if (++assigned_since_expire_ >= 5000) Expire();
   return best;
+}
+
+double Clusterer::SpanFactor(const Slot& a, const Slot& b) const {
+  if (!a.story.first_time || !b.story.first_time) return 1.0;
+  double gap = 0;
+  if (*a.story.last_time < *b.story.first_time)
+    gap = static_cast<double>(*b.story.first_time - *a.story.last_time);
+  else if (*b.story.last_time < *a.story.first_time)
+    gap = static_cast<double>(*a.story.first_time - *b.story.last_time);
+  gap = std::max(0.0, gap - kDay);
+  double sigma = options_.time_sigma_days * kDay;
+  double g = std::exp(-(gap * gap) / (2 * sigma * sigma));
+  return options_.time_floor + (1 - options_.time_floor) * g;
+}
+
+void Clusterer::LinkAcrossLanguages(uint32_t slot, Assignment* a) {
+  if (options_.link_threshold <= 0) return;
+  const Slot& s = slots_[slot];
+  if (!s.alive || s.neutral_norm <= 0) return;
+  // Candidates: stories found through this story's names, numbers and
+  // strongest pivot concepts that have none of its languages.
+  std::unordered_map<uint32_t, float> pre;
+  auto visit = [&](const Feature& f) {
+    auto it = postings_.find(f.key);
+    if (it == postings_.end()) return;
+    size_t taken = 0;
+    for (auto r = it->second.rbegin();
+         r != it->second.rend() && taken < options_.max_stories_per_feature; ++r, ++taken)
+      if (*r != slot) pre[*r] += f.tf;
+  };
+  for (const auto& f : s.story.neutral) visit(f);
+  SparseVector top = s.story.pivot;
+  if (top.size() > options_.pivot_query_features) {
+    std::nth_element(top.begin(), top.begin() + static_cast<long>(options_.pivot_query_features),
+                     top.end(), [](const Feature& x, const Feature& y) {
+                       return x.tf != y.tf ? x.tf > y.tf : x.key < y.key;
+                     });
+    top.resize(options_.pivot_query_features);
+  }
+  for (const auto& f : top) visit(f);
+  std::vector<std::pair<float, uint32_t>> ranked;
+  for (const auto& [c, p] : pre) {
+    const Slot& o = slots_[c];
+    if (!o.alive || o.neutral_norm <= 0) continue;
+    bool overlap = false;
+    for (const auto& [lang, n] : o.story.langs)
+      if (s.story.langs.count(lang)) overlap = true;
+    if (!overlap) ranked.emplace_back(p, c);
+  }
+  auto by_pre = [](const std::pair<float, uint32_t>& x, const std::pair<float, uint32_t>& y) {
+    return x.first != y.first ? x.first > y.first : x.second < y.second;
+  };
+  if (ranked.size() > options_.max_candidates) {
+    std::partial_sort(ranked.begin(), ranked.begin() + static_cast<long>(options_.max_candidates),
+                      ranked.end(), by_pre);
+    ranked.resize(options_.max_candidates);
+  }
+  double best = 0;
+  int best_slot = -1;
+  for (const auto& [p, c] : ranked) {
+    const Slot& o = slots_[c];
+    int shared_neutral = 0, shared_pivot = 0;
+    double nc = Dot(s.story.neutral, o.story.neutral, &shared_neutral) /
+                (s.neutral_norm * o.neutral_norm);
+    double pc = s.pivot_norm > 0 && o.pivot_norm > 0
+                    ? Dot(s.story.pivot, o.story.pivot, &shared_pivot) /
+                          (s.pivot_norm * o.pivot_norm)
+                    : 0;
+    // Two stories share more by chance than two articles: more is asked.
+    int need = options_.min_shared_neutral + options_.link_extra_shared;
+    bool evidence = shared_neutral >= need ||
+                    (shared_neutral >= need - 1 && shared_pivot >= options_.min_shared_pivot);
+    if (!evidence) continue;
+    double score =
+        (options_.neutral_weight * nc + options_.pivot_weight * pc) * SpanFactor(s, o);
+    if (score > best || (score == best && best_slot >= 0 && c < static_cast<uint32_t>(best_slot))) {
+      best = score;
+      best_slot = static_cast<int>(c);
+    }
+  }
+  if (best_slot < 0 || best < options_.link_threshold) return;
+  // The larger story keeps its id.
+  uint32_t other = static_cast<uint32_t>(best_slot);
+  uint32_t into = slots_[other].story.size > s.story.size ? other : slot;
+  uint32_t from = into == slot ? other : slot;
+  std::string from_id = slots_[from].story.id;
+  bool absorbed_new = from == slot && a->new_story;
+  MergeStories(into, from);
+  a->linked = from_id;
+  a->link_score = best;
+  if (from == slot) {
+    a->story_id = slots_[into].story.id;
+    if (absorbed_new) {
+      // The article's story existed only in memory: the article simply joins.
+      a->new_story = false;
+      a->reason = "linked";
+      return;
+    }
+  }
+  a->merged.push_back(from_id);
 }
 
 void Clusterer::MergeStories(uint32_t into, uint32_t from) {

@@ -42,6 +42,13 @@ struct ClusterOptions {
   // The same for a story in other languages (scored on language-neutral
   // evidence); 0: `threshold`.
   double cross_threshold = 0;
+  // Story-level linking: after an article is placed, its story is compared
+  // (centroid to centroid, on names, numbers and pivot concepts) with active
+  // stories that share none of its languages, and merged with the best one
+  // scoring at least this. 0 turns it off. Default 0.35.
+  double link_threshold = 0.35;
+  // Shared names/numbers a story link needs beyond min_shared_neutral. Default 1.
+  int link_extra_shared = 1;
   // Other stories that score at least this against the same article are
   // merged into the one it joins (an article can bridge two stories that
   // formed separately, typically one per language). Default 0.45.
@@ -124,6 +131,8 @@ struct Assignment {
   std::vector<uint64_t> shared_neutral_keys;  // which ones (feature keys), for explanations
   std::vector<uint64_t> shared_pivot_keys;    // the heaviest shared concepts
   std::vector<std::string> merged;            // stories merged into story_id by this article
+  std::string linked;                         // a story linked across languages (merged)
+  double link_score = 0;                      // its story-to-story score
   std::string reason;                         // "new", "text", "names", "duplicate"
 };
 
@@ -173,6 +182,8 @@ class Clusterer {
              bool entry = false);
   uint32_t NewSlot(StoryState story);
   void MergeStories(uint32_t into, uint32_t from);
+  void LinkAcrossLanguages(uint32_t slot, Assignment* a);
+  double SpanFactor(const Slot& a, const Slot& b) const;
   void IndexSlot(uint32_t slot, const SparseVector& added);
 
   ClusterOptions options_;
