@@ -116,11 +116,26 @@ Result<EngineOptions> LoadOptions(const CliConfig& cfg) {
         return Status::InvalidArgument(file + ":" + std::to_string(n) + ": " + s.message());
     }
   }
-  for (const char* key :
-       {"db", "synchronous", "threshold", "cross_threshold", "link_threshold", "window_days", "time_sigma_days",
-        "neutral_weight", "name_boost", "merge_threshold", "pivot_weight", "caseless_name_weight",
-        "cognate_weight", "min_shared_pivot", "min_shared_neutral", "link_extra_shared", "model", "lexicon", "data_dir",
-        "batch_size"}) {
+  for (const char* key : {"db",
+                          "synchronous",
+                          "threshold",
+                          "cross_threshold",
+                          "link_threshold",
+                          "window_days",
+                          "time_sigma_days",
+                          "neutral_weight",
+                          "name_boost",
+                          "merge_threshold",
+                          "pivot_weight",
+                          "caseless_name_weight",
+                          "cognate_weight",
+                          "min_shared_pivot",
+                          "min_shared_neutral",
+                          "link_extra_shared",
+                          "model",
+                          "lexicon",
+                          "data_dir",
+                          "batch_size"}) {
     std::string env = "STORYLINE_";
     for (const char* p = key; *p; ++p) env.push_back(static_cast<char>(std::toupper(*p)));
     if (const char* v = std::getenv(env.c_str())) {

@@ -475,19 +475,18 @@ void Clusterer::LinkAcrossLanguages(uint32_t slot, Assignment* a) {
   for (const auto& [p, c] : ranked) {
     const Slot& o = slots_[c];
     int shared_neutral = 0, shared_pivot = 0;
-    double nc = Dot(s.story.neutral, o.story.neutral, &shared_neutral) /
-                (s.neutral_norm * o.neutral_norm);
-    double pc = s.pivot_norm > 0 && o.pivot_norm > 0
-                    ? Dot(s.story.pivot, o.story.pivot, &shared_pivot) /
-                          (s.pivot_norm * o.pivot_norm)
-                    : 0;
+    double nc =
+        Dot(s.story.neutral, o.story.neutral, &shared_neutral) / (s.neutral_norm * o.neutral_norm);
+    double pc =
+        s.pivot_norm > 0 && o.pivot_norm > 0
+            ? Dot(s.story.pivot, o.story.pivot, &shared_pivot) / (s.pivot_norm * o.pivot_norm)
+            : 0;
     // Two stories share more by chance than two articles: more is asked.
     int need = options_.min_shared_neutral + options_.link_extra_shared;
     bool evidence = shared_neutral >= need ||
                     (shared_neutral >= need - 1 && shared_pivot >= options_.min_shared_pivot);
     if (!evidence) continue;
-    double score =
-        (options_.neutral_weight * nc + options_.pivot_weight * pc) * SpanFactor(s, o);
+    double score = (options_.neutral_weight * nc + options_.pivot_weight * pc) * SpanFactor(s, o);
     if (score > best || (score == best && best_slot >= 0 && c < static_cast<uint32_t>(best_slot))) {
       best = score;
       best_slot = static_cast<int>(c);

@@ -509,7 +509,8 @@ Signals Analyzer::Analyze(std::string_view title, std::string_view text, const s
     bool all_caps;
     bool sentence_start;
     bool letters;
-    bool caseless_script;  // a letter without case: Han, Thai, Arabic, Hangul, ...
+    bool caseless_script;   // a letter without case: Han, Thai, Arabic, Hangul, ...
+    bool single_ideograph;  // one Han character on its own
     float weight;
   };
   std::vector<Token> tokens;
@@ -521,7 +522,7 @@ Signals Analyzer::Analyze(std::string_view title, std::string_view text, const s
         icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
     auto* bi = impl_->words.get();
     bi->setText(u);
-    int32_t prev_end = 0;
+    int32_t prev_end = 0, prev_ideo_end = -1;
     bool at_start = true;
     for (int32_t start = bi->first(), end = bi->next(); end != icu::BreakIterator::DONE;
          start = end, end = bi->next()) {
@@ -557,8 +558,22 @@ Signals Analyzer::Analyze(std::string_view title, std::string_view text, const s
       f.toUTF8String(t.folded);
       t.sentence_start = at_start;
       t.letters = rule >= UBRK_WORD_LETTER;
+      t.single_ideograph = rule >= UBRK_WORD_IDEO && w.countChar32() == 1;
       t.weight = weight;
       at_start = false;
+      // ICU's dictionary does not know foreign names written in Han
+      // characters and cuts them into single characters (佩 德 羅): a run of
+      // them is taken back as one word, so that it transliterates as a whole
+      // (peideluo) and can meet the name in other scripts.
+      if (t.single_ideograph && !tokens.empty() && tokens.back().single_ideograph &&
+          tokens.back().weight == weight && start == prev_ideo_end) {
+        Token& last = tokens.back();
+        last.original += t.original;
+        last.folded += t.folded;
+        prev_ideo_end = end;
+        continue;
+      }
+      prev_ideo_end = end;
       tokens.push_back(std::move(t));
     }
   }

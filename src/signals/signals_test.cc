@@ -59,6 +59,18 @@ TEST(Names, PersianAndEnglishShareTheirNumbers) {
   EXPECT_TRUE(Has(fa.numbers, NumberKey("43")));
 }
 
+TEST(Names, ForeignNamesInHanCharactersAreTakenBackAsOneWord) {
+  Analyzer a;
+  // ICU cuts 卡斯蒂略 (Castillo) and 博鲁阿尔特 (Boluarte) into single characters.
+  Signals zh = a.Analyze("", "秘魯總統佩德羅·卡斯蒂略試圖解散國會未果，由副總統迪娜·博鲁阿尔特繼任。", "zh");
+  Signals en = a.Analyze("", "Peruvian president Pedro Castillo is removed; Dina Boluarte succeeds him.", "en");
+  for (const char* name : {"castillo", "boluarte"}) {
+    uint64_t key = NameFeatureKey(NameSkeleton(name));
+    EXPECT_TRUE(Has(zh.names, key)) << name;
+    EXPECT_TRUE(Has(en.names, key)) << name;
+  }
+}
+
 TEST(Names, CaselessScriptWordsWeighLessThanRealNames) {
   SignalsOptions o;
   o.caseless_name_weight = 0.25f;
