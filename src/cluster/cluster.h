@@ -32,8 +32,9 @@ struct ClusterOptions {
   // Stories whose newest dated article is older than this (behind the newest
   // date seen) stop taking articles. Default 7 days.
   double window_days = 7;
-  // Sigma of the Gaussian time factor. Default 3 days.
-  double time_sigma_days = 3;
+  // Sigma of the Gaussian time factor. Default 4 days (reports of one
+  // event keep coming for about a week).
+  double time_sigma_days = 4;
   // Floor of the time factor (a story far in time is penalised, not barred,
   // inside the window). Default 0.3.
   double time_floor = 0.3;

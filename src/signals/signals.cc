@@ -5,6 +5,7 @@
 #include <unicode/translit.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
+#include <unicode/uscript.h>
 #include <utf8proc.h>
 
 #include <algorithm>
@@ -114,6 +115,41 @@ std::string FoldAsciiLower(std::string_view s) {
 }
 
 }  // namespace
+
+static bool IsCjk(std::string_view w) {
+  utf8proc_int32_t cp = 0;
+  if (utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(w.data()),
+                       static_cast<utf8proc_ssize_t>(w.size()), &cp) <= 0)
+    return false;
+  UErrorCode err = U_ZERO_ERROR;
+  UScriptCode sc = uscript_getScript(cp, &err);
+  return sc == USCRIPT_HAN || sc == USCRIPT_HANGUL || sc == USCRIPT_HIRAGANA ||
+         sc == USCRIPT_KATAKANA;
+}
+
+std::string_view StripNameAffixes(std::string_view w) {
+  auto letters = [](std::string_view s) {
+    size_t n = 0;
+    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+    return n;
+  };
+  // Arabic script: the article al- and the proclitics fused with it
+  // ("wal-", "bil-", "lil-"): البرازيل -> برازيل (Brazil).
+  static const std::string_view kArabicPrefixes[] = {
+      "\xD9\x88\xD8\xA7\xD9\x84", "\xD8\xA8\xD8\xA7\xD9\x84", "\xD9\x81\xD8\xA7\xD9\x84",
+      "\xD9\x83\xD8\xA7\xD9\x84", "\xD9\x84\xD9\x84",         "\xD8\xA7\xD9\x84"};
+  for (auto p : kArabicPrefixes)
+    if (w.substr(0, p.size()) == p && letters(w.substr(p.size())) >= 3) return w.substr(p.size());
+  // Hangul: a case particle after a name (모르비에서 "in Morbi" -> 모르비).
+  static const std::string_view kKoreanParticles[] = {"에서", "에게", "으로", "와의", "과의", "로",
+                                                      "의",   "은",   "는",   "이",   "가",   "을",
+                                                      "를",   "와",   "과",   "도",   "에"};
+  for (auto p : kKoreanParticles)
+    if (w.size() > p.size() && w.substr(w.size() - p.size()) == p &&
+        letters(w.substr(0, w.size() - p.size())) >= 2)
+      return w.substr(0, w.size() - p.size());
+  return w;
+}
 
 bool AsciiDigits(std::string_view s, std::string* out) {
   bool changed = false;
@@ -653,15 +689,27 @@ Signals Analyzer::Analyze(std::string_view title, std::string_view text, const s
       }
     }
     if (is_name && t.folded.size() >= 2) {
-      std::string key = NameKey(t.folded);
+      std::string key = NameKey(t.caseless_script ? StripNameAffixes(t.folded) : t.folded);
       if (key.size() >= 2) {
         // Two keys per name: a prefix of the transliteration (precise) and a
         // consonant skeleton (meets spelling variants across languages).
         std::string skeleton = t.all_caps ? std::string() : NameSkeleton(key);
+        // Chinese, Japanese and Korean spell both l and r of a foreign name
+        // with one sound (卡斯特罗 kasiteluo, 모르비 moleubi): their names
+        // also get the skeleton read with r.
+        std::string liquid;
+        if (t.caseless_script && !skeleton.empty() && key.find('l') != std::string::npos &&
+            IsCjk(t.original)) {
+          std::string r = key;
+          std::replace(r.begin(), r.end(), 'l', 'r');
+          liquid = NameSkeleton(r);
+          if (liquid == skeleton) liquid.clear();
+        }
         if (key.size() > options_.name_key_chars) key.resize(options_.name_key_chars);
         float w = weak_name ? t.weight * options_.caseless_name_weight : t.weight;
         AddFeature(names, NameFeatureKey(key), w);
         if (!skeleton.empty() && skeleton != key) AddFeature(names, NameFeatureKey(skeleton), w);
+        if (!liquid.empty()) AddFeature(names, NameFeatureKey(liquid), w);
         label_counts[t.original]++;
       }
     }

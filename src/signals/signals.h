@@ -100,6 +100,11 @@ class Analyzer {
 // years give "y2022". Integers below 10 are left out.
 std::vector<std::string> ExtractNumbers(std::string_view text);
 
+// A name candidate of a caseless script without the affixes fused to it:
+// Arabic al- (with wa-/bi-/fa-/ka-/li-), Korean case particles. Other words
+// are returned as they are.
+std::string_view StripNameAffixes(std::string_view folded_word);
+
 // Copies `text` to `*out` with every decimal digit of any script (Arabic-Indic
 // ٣, Persian ۳, Devanagari ३, Thai ๓, fullwidth ３, ...) as an ASCII digit and
 // the Arabic decimal/thousands separators as '.' and ','. Returns false (and

@@ -62,13 +62,31 @@ TEST(Names, PersianAndEnglishShareTheirNumbers) {
 TEST(Names, ForeignNamesInHanCharactersAreTakenBackAsOneWord) {
   Analyzer a;
   // ICU cuts 卡斯蒂略 (Castillo) and 博鲁阿尔特 (Boluarte) into single characters.
-  Signals zh = a.Analyze("", "秘魯總統佩德羅·卡斯蒂略試圖解散國會未果，由副總統迪娜·博鲁阿尔特繼任。", "zh");
-  Signals en = a.Analyze("", "Peruvian president Pedro Castillo is removed; Dina Boluarte succeeds him.", "en");
+  Signals zh =
+      a.Analyze("", "秘魯總統佩德羅·卡斯蒂略試圖解散國會未果，由副總統迪娜·博鲁阿尔特繼任。", "zh");
+  Signals en = a.Analyze(
+      "", "Peruvian president Pedro Castillo is removed; Dina Boluarte succeeds him.", "en");
   for (const char* name : {"castillo", "boluarte"}) {
     uint64_t key = NameFeatureKey(NameSkeleton(name));
     EXPECT_TRUE(Has(zh.names, key)) << name;
     EXPECT_TRUE(Has(en.names, key)) << name;
   }
+}
+
+TEST(Names, ArabicArticleAndKoreanParticlesAreNotPartOfTheName) {
+  EXPECT_EQ(StripNameAffixes("البرازيل"), "برازيل");    // al-Brazil
+  EXPECT_EQ(StripNameAffixes("والبرازيل"), "برازيل");   // wa-l-Brazil
+  EXPECT_EQ(StripNameAffixes("الهند"), "هند");          // al-Hind (India)
+  EXPECT_EQ(StripNameAffixes("الرب"), "الرب");          // two letters left: kept
+  EXPECT_EQ(StripNameAffixes("모르비에서"), "모르비");  // "in Morbi"
+  EXPECT_EQ(StripNameAffixes("인도"), "인도");  // ends like a particle, but is two syllables
+  EXPECT_EQ(StripNameAffixes("Castillo"), "Castillo");
+  Analyzer a;
+  Signals ko = a.Analyze("", "인도 구자라트주 모르비에서 현수교가 붕괴되었다.", "ko");
+  Signals en = a.Analyze("", "A footbridge collapses in Morbi, India.", "en");
+  uint64_t morbi = NameFeatureKey(NameSkeleton("morbi"));
+  EXPECT_TRUE(Has(en.names, morbi));
+  EXPECT_TRUE(Has(ko.names, morbi));  // moleubi, read with r: ~561
 }
 
 TEST(Names, CaselessScriptWordsWeighLessThanRealNames) {
