@@ -443,16 +443,20 @@ void Clusterer::LinkAcrossLanguages(uint32_t slot, Assignment* a) {
          r != it->second.rend() && taken < options_.max_stories_per_feature; ++r, ++taken)
       if (*r != slot) pre[*r] += f.tf;
   };
-  for (const auto& f : s.story.neutral) visit(f);
-  SparseVector top = s.story.pivot;
-  if (top.size() > options_.pivot_query_features) {
-    std::nth_element(top.begin(), top.begin() + static_cast<long>(options_.pivot_query_features),
-                     top.end(), [](const Feature& x, const Feature& y) {
-                       return x.tf != y.tf ? x.tf > y.tf : x.key < y.key;
-                     });
-    top.resize(options_.pivot_query_features);
-  }
-  for (const auto& f : top) visit(f);
+  // The story's strongest features only: the cost stays bounded however
+  // large the story grows.
+  auto strongest = [](SparseVector v, size_t n) {
+    if (v.size() > n) {
+      std::nth_element(v.begin(), v.begin() + static_cast<long>(n), v.end(),
+                       [](const Feature& x, const Feature& y) {
+                         return x.tf != y.tf ? x.tf > y.tf : x.key < y.key;
+                       });
+      v.resize(n);
+    }
+    return v;
+  };
+  for (const auto& f : strongest(s.story.neutral, options_.query_features)) visit(f);
+  for (const auto& f : strongest(s.story.pivot, options_.pivot_query_features)) visit(f);
   std::vector<std::pair<float, uint32_t>> ranked;
   for (const auto& [c, p] : pre) {
     const Slot& o = slots_[c];

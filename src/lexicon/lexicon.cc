@@ -381,11 +381,27 @@ std::string_view Lexicon::Label(uint64_t meaning_key) const {
 }
 
 std::span<const uint64_t> Lexicon::Lookup(uint64_t key) const {
-  const Entry* end = entries_ + n_entries_;
-  const Entry* it =
-      std::lower_bound(entries_, end, key, [](const Entry& e, uint64_t k) { return e.key < k; });
-  if (it == end || it->key != key) return {};
-  return {concepts_ + it->first, it->count};
+  // Keys are hashes, spread evenly over 64 bits: interpolation search finds
+  // one in a few probes where binary search takes ~20 cache misses.
+  if (n_entries_ == 0) return {};
+  uint64_t lo = 0, hi = n_entries_ - 1;
+  while (lo <= hi) {
+    uint64_t klo = entries_[lo].key, khi = entries_[hi].key;
+    if (key < klo || key > khi) return {};
+    uint64_t pos = lo;
+    if (khi > klo)
+      pos = lo + static_cast<uint64_t>(static_cast<unsigned __int128>(key - klo) * (hi - lo) /
+                                       (khi - klo));
+    uint64_t k = entries_[pos].key;
+    if (k == key) return {concepts_ + entries_[pos].first, entries_[pos].count};
+    if (k < key)
+      lo = pos + 1;
+    else if (pos == 0)
+      return {};
+    else
+      hi = pos - 1;
+  }
+  return {};
 }
 
 }  // namespace storyline

@@ -638,9 +638,11 @@ Signals Analyzer::Analyze(std::string_view title, std::string_view text, const s
     bool stop =
         stops.count(t.folded) || (lang != "en" && en_stops.count(t.folded) && t.capitalised);
     std::string stem;
+    uint64_t term_key = 0;
     if (!stop && t.folded.size() >= 2) {
       stem = Stem(lang, t.folded);
-      AddFeature(terms, TermKey(lang, stem), t.weight);
+      term_key = TermKey(lang, stem);
+      AddFeature(terms, term_key, t.weight);
     }
     // Acronyms (WHO, PO, AS) are names even when they fold to a stop word.
     bool is_name =
@@ -681,7 +683,8 @@ Signals Analyzer::Analyze(std::string_view title, std::string_view text, const s
       if (pivot_direct) {
         AddFeature(pivots, PivotKey(pivot_lang == lang ? stem : Stem("en", t.folded)), t.weight);
       } else if (lex) {
-        uint64_t key = TermKey(pivot_lang, pivot_lang == lang ? stem : Stem(pivot_lang, t.folded));
+        uint64_t key =
+            pivot_lang == lang ? term_key : TermKey(pivot_lang, Stem(pivot_lang, t.folded));
         auto concepts = lex->Lookup(key);
         // An ambiguous word spreads its weight over its meanings.
         for (uint64_t c : concepts)
