@@ -178,7 +178,8 @@ Status ReadDictd(const std::string& index_path, const std::string& dict_path,
       if (t2 == std::string::npos) break;
       uint64_t off = DecodeDictdNumber(std::string_view(line).substr(t1 + 1, t2 - t1 - 1));
       uint64_t len = DecodeDictdNumber(std::string_view(line).substr(t2 + 1));
-      if (off + len <= dict.size()) first_body = dict.substr(off, len);
+      // Compared without summing: off + len can wrap around.
+      if (off <= dict.size() && len <= dict.size() - off) first_body = dict.substr(off, len);
       break;
     }
   }

@@ -83,6 +83,26 @@ TEST(Dictd, IndexPointingPastTheDictionaryIsSkipped) {
   EXPECT_EQ(n, 1);
 }
 
+TEST(Dictd, NameEntryWhoseOffsetPlusLengthWrapsIsIgnored) {
+  // Found by fuzz_dictd: off = 2^64 - 1, len = 1 summed to 0 and passed the
+  // bounds check, then std::string::substr threw std::out_of_range.
+  lexicon_testing::Dir dir;
+  std::ofstream(dir.path() + "/x.index") << "00-database-short\tP//////////\tB\n"
+                                         << "hus\tA\tJ\n";
+  gzFile gz = gzopen((dir.path() + "/x.dict.dz").c_str(), "wb");
+  ASSERT_NE(gz, nullptr);
+  ASSERT_EQ(gzwrite(gz, "hus\nhouse\n", 10), 10);
+  ASSERT_EQ(gzclose(gz), Z_OK);
+  int n = 0;
+  std::string description = "unset";
+  Status s = ReadDictd(
+      dir.path() + "/x.index", dir.path() + "/x.dict.dz", [&](const DictdEntry&) { ++n; },
+      &description);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(n, 1);
+  EXPECT_EQ(description, "");
+}
+
 TEST(Lexicon, WriteThenMapAndLookUp) {
   lexicon_testing::Dir dir;
   LexiconWriter w;
