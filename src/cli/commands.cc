@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 
 #include "common/text.h"
 #include "eval/evaluate.h"
@@ -220,6 +221,53 @@ int RunLexicon(const EngineOptions& options, const LexiconArgs& args) {
   if (!lex.ok()) {
     spdlog::error("{} (build it: storyline lexicon build)", lex.status().ToString());
     return lex.status().code() == Status::Code::kNotFound ? 4 : 1;
+  }
+  if (args.action == "coverage") {
+    // Share of content words that find an English concept, per language, on
+    // a JSON Lines file whose items carry their language ("lang").
+    so.lexicon_path = path;
+    Analyzer analyzer(so);
+    std::ifstream in(args.file);
+    if (!in) {
+      spdlog::error("cannot read {}", args.file);
+      return 4;
+    }
+    struct Count {
+      uint64_t articles = 0, words = 0, translated = 0;
+    };
+    std::map<std::string, Count> by_lang;
+    std::string line;
+    while (std::getline(in, line)) {
+      auto j = nlohmann::json::parse(line, nullptr, false);
+      if (!j.is_object() || !j.contains("lang") || !j["lang"].is_string()) continue;
+      std::string lang = j["lang"];
+      Signals sig = analyzer.Analyze(j.value("title", ""), j.value("text", ""), lang);
+      Count& c = by_lang[lang];
+      ++c.articles;
+      c.words += sig.content_words;
+      c.translated += sig.translated_words;
+    }
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [lang, c] : by_lang) {
+      double share = c.words ? static_cast<double>(c.translated) / c.words : 0;
+      std::string via = analyzer.PivotLanguage(lang);
+      if (args.json) {
+        out[lang] = {{"articles", c.articles},
+                     {"content_words", c.words},
+                     {"translated", c.translated},
+                     {"coverage", share},
+                     {"dictionary", via}};
+      } else {
+        std::printf("%-4s %5llu articles %7llu content words  %5.1f%% with a concept%s\n",
+                    lang.c_str(), (unsigned long long)c.articles, (unsigned long long)c.words,
+                    100 * share,
+                    via.empty()   ? "  (no dictionary)"
+                    : via == lang ? ""
+                                  : ("  (via " + via + ")").c_str());
+      }
+    }
+    if (args.json) std::cout << out.dump(2) << "\n";
+    return 0;
   }
   if (args.action == "info") {
     if (args.json) {

@@ -52,9 +52,10 @@ struct LexiconArgs {
   std::string out;   // build: output path (default: the lexicon path in use)
   std::string lang;  // lookup
   std::vector<std::string> words;
+  std::string file;  // coverage: a JSON Lines file with "lang"
   bool json = false;
 };
-// `storyline lexicon build|lookup|info`: the FreeDict pivot lexicon.
+// `storyline lexicon build|lookup|info|coverage`: the FreeDict pivot lexicon.
 int RunLexicon(const EngineOptions& options, const LexiconArgs& args);
 
 }  // namespace storyline

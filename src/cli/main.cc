@@ -169,6 +169,12 @@ int main(int argc, char** argv) {
   lex_lookup->add_flag("--json", lex_args.json, "JSON output");
   auto* lex_info = lexicon->add_subcommand("info", "Languages and number of words in the lexicon");
   lex_info->add_flag("--json", lex_args.json, "JSON output");
+  auto* lex_cov = lexicon->add_subcommand(
+      "coverage", "Share of content words with an English concept, per language, on a JSONL file");
+  lex_cov->add_option("file", lex_args.file, "JSON Lines with title, text and lang")
+      ->required()
+      ->check(CLI::ExistingFile);
+  lex_cov->add_flag("--json", lex_args.json, "JSON output");
 
   CLI11_PARSE(app, argc, argv);
   if (cfg.verbose) spdlog::set_level(spdlog::level::debug);
@@ -182,7 +188,10 @@ int main(int argc, char** argv) {
   if (*eval) return sl::RunEval(*options, eval_args);
   if (*bench) return sl::RunBench(*options, bench_args);
   if (*lexicon) {
-    lex_args.action = *lex_build ? "build" : *lex_lookup ? "lookup" : "info";
+    lex_args.action = *lex_build    ? "build"
+                      : *lex_lookup ? "lookup"
+                      : *lex_cov    ? "coverage"
+                                    : "info";
     return sl::RunLexicon(*options, lex_args);
   }
 

@@ -96,6 +96,11 @@ TEST_F(PivotLexiconTest, InflectedWordsMeetTheirEnglishConcept) {
 TEST_F(PivotLexiconTest, AmbiguousWordsSpreadTheirWeight) {
   Signals sv = analyzer_->Analyze("regering", "", "sv");
   ASSERT_EQ(sv.pivots.size(), 2u);  // government, administration
+  EXPECT_EQ(sv.content_words, 1u);
+  EXPECT_EQ(sv.translated_words, 1u);
+  Signals unknown = analyzer_->Analyze("regering avgick", "", "sv");  // "avgick" is not in it
+  EXPECT_EQ(unknown.content_words, 2u);
+  EXPECT_EQ(unknown.translated_words, 1u);
   float total = 0;
   for (const auto& f : sv.pivots) total += f.tf;
   EXPECT_FLOAT_EQ(total, SignalsOptions().title_weight);

@@ -679,13 +679,16 @@ Signals Analyzer::Analyze(std::string_view title, std::string_view text, const s
       if (sk.size() > kMinCognateCodes)
         AddFeature(pivots, PivotKey(sk), t.weight * options_.cognate_weight);
     }
+    if (!stem.empty() && !is_name) ++sig.content_words;
     if (!stem.empty() && !is_name && !pivot_lang.empty()) {
       if (pivot_direct) {
+        ++sig.translated_words;
         AddFeature(pivots, PivotKey(pivot_lang == lang ? stem : Stem("en", t.folded)), t.weight);
       } else if (lex) {
         uint64_t key =
             pivot_lang == lang ? term_key : TermKey(pivot_lang, Stem(pivot_lang, t.folded));
         auto concepts = lex->Lookup(key);
+        if (!concepts.empty()) ++sig.translated_words;
         // An ambiguous word spreads its weight over its meanings.
         for (uint64_t c : concepts)
           AddFeature(pivots, c, t.weight / static_cast<float>(concepts.size()));

@@ -35,6 +35,8 @@ struct Signals {
   std::vector<std::string> name_labels;  // display forms of the names, most frequent first
   std::vector<uint64_t> sketch;          // sampled shingle hashes, sorted, unique
   uint32_t tokens = 0;                   // word tokens in title + text
+  uint32_t content_words = 0;            // of those, content words (not names, not stop words)
+  uint32_t translated_words = 0;         // content words with a dictionary concept (coverage)
 };
 
 struct SignalsOptions {
