@@ -163,6 +163,9 @@ void Clusterer::Vectors(const Signals& s, SparseVector* full, SparseVector* neut
   if (pivot) {
     // Pivots are sorted and unique already (one hash space).
     for (const auto& f : s.pivots) pivot->push_back({f.key, static_cast<float>(weight(f))});
+    // A long article's concepts beyond its strongest few add cost and
+    // little evidence.
+    Truncate(*pivot, options_.max_article_pivots);
     Normalize(*pivot);
   }
 }
@@ -410,7 +413,8 @@ Assignment Clusterer::Assign(const std::string& article_id, const std::string& t
     best = a;
   }
   if (auto it = story_slot_.find(best.story_id); it != story_slot_.end())
-    LinkAcrossLanguages(it->second, &best);
+    LinkAcrossLanguages(it->second, &best,
+                        slots_[it->second].story.langs[signals.lang] == 1u || best.new_story);
   if (++assigned_since_expire_ >= 5000) Expire();
   return best;
 }
@@ -428,10 +432,15 @@ double Clusterer::SpanFactor(const Slot& a, const Slot& b) const {
   return options_.time_floor + (1 - options_.time_floor) * g;
 }
 
-void Clusterer::LinkAcrossLanguages(uint32_t slot, Assignment* a) {
+void Clusterer::LinkAcrossLanguages(uint32_t slot, Assignment* a, bool new_language) {
   if (options_.link_threshold <= 0) return;
   const Slot& s = slots_[slot];
   if (!s.alive || s.neutral_norm <= 0) return;
+  // A story's centroid changes little with each article: it is compared
+  // again when it has doubled in size or gained a language (amortised
+  // O(log n) comparisons per story).
+  uint32_t n = s.story.size + s.story.entries;
+  if (!new_language && (n & (n - 1)) != 0) return;
   // Candidates: stories found through this story's names, numbers and
   // strongest pivot concepts that have none of its languages.
   std::unordered_map<uint32_t, float> pre;

@@ -70,6 +70,8 @@ struct ClusterOptions {
   size_t max_story_terms = 300;
   size_t max_story_neutral = 100;
   size_t max_story_pivot = 200;
+  // An article's pivot vector keeps its this many strongest concepts. Default 64.
+  size_t max_article_pivots = 64;
   // Retrieval: the article's strongest features used to look stories up, and
   // how many most recent stories to take per feature. Defaults 24 and 100.
   size_t query_features = 24;
@@ -183,7 +185,7 @@ class Clusterer {
              bool entry = false);
   uint32_t NewSlot(StoryState story);
   void MergeStories(uint32_t into, uint32_t from);
-  void LinkAcrossLanguages(uint32_t slot, Assignment* a);
+  void LinkAcrossLanguages(uint32_t slot, Assignment* a, bool new_language);
   double SpanFactor(const Slot& a, const Slot& b) const;
   void IndexSlot(uint32_t slot, const SparseVector& added);
 

@@ -499,28 +499,33 @@ bool FastLatinToAscii(std::string_view s, std::string* out) {
 }  // namespace
 
 std::string Analyzer::NameKey(std::string_view name) {
-  auto it = impl_->name_keys.find(std::string(name));
-  if (it != impl_->name_keys.end()) return it->second;
-  std::string latin;
+  auto to_key = [](std::string_view latin) {
+    std::string key;
+    key.reserve(latin.size());
+    for (char c : latin) {
+      unsigned char uc = static_cast<unsigned char>(c);
+      if (std::isalnum(uc)) key.push_back(static_cast<char>(std::tolower(uc)));
+    }
+    return key;
+  };
+  // ASCII and Latin with diacritics are cheap to key directly; only ICU's
+  // transliteration (other scripts) is worth caching.
   bool ascii = std::all_of(name.begin(), name.end(),
                            [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-  if (ascii || !impl_->latin) {
-    latin = std::string(name);
-  } else if (FastLatinToAscii(name, &latin)) {
-    // done without ICU
-  } else {
-    icu::UnicodeString u = icu::UnicodeString::fromUTF8(
-        icu::StringPiece(name.data(), static_cast<int32_t>(name.size())));
-    impl_->latin->transliterate(u);
-    u.toUTF8String(latin);
-  }
-  std::string key;
-  for (char c : latin) {
-    unsigned char uc = static_cast<unsigned char>(c);
-    if (std::isalnum(uc)) key.push_back(static_cast<char>(std::tolower(uc)));
-  }
+  if (ascii || !impl_->latin) return to_key(name);
+  std::string latin;
+  if (FastLatinToAscii(name, &latin)) return to_key(latin);
+  std::string name_str(name);
+  auto it = impl_->name_keys.find(name_str);
+  if (it != impl_->name_keys.end()) return it->second;
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(name.data(), static_cast<int32_t>(name.size())));
+  impl_->latin->transliterate(u);
+  latin.clear();
+  u.toUTF8String(latin);
+  std::string key = to_key(latin);
   if (impl_->name_keys.size() > 200000) impl_->name_keys.clear();
-  impl_->name_keys.emplace(std::string(name), key);
+  impl_->name_keys.emplace(std::move(name_str), key);
   return key;
 }
 
