@@ -17,6 +17,7 @@
 #include "cluster/cluster.h"
 #include "dedup/dedup.h"
 #include "langid/langid.h"
+#include "lexicon/lexicon.h"
 #include "signals/signals.h"
 #include "store/store.h"
 #include "synth/synth.h"
@@ -114,6 +115,53 @@ void BM_Analyze(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(bytes));
 }
 BENCHMARK(BM_Analyze)->DenseRange(0, 5);
+
+// Analyze without the pivot lexicon and cognate keys (what pivot concepts
+// cost): same articles as BM_Analyze.
+void BM_AnalyzeNoPivots(benchmark::State& state) {
+  auto& f = F();
+  const std::string& lang = sl::synth::SupportedLanguages()[static_cast<size_t>(state.range(0))];
+  std::vector<size_t> idx;
+  for (size_t i = 0; i < f.clean.size() && idx.size() < 500; ++i)
+    if (f.langs[i] == lang) idx.push_back(i);
+  sl::SignalsOptions o;
+  o.lexicon_path = "none";
+  o.cognate_weight = 0;
+  sl::Analyzer analyzer(o);
+  size_t k = 0;
+  for (auto _ : state) {
+    const sl::Article& a = f.clean[idx[k++ % idx.size()]].article;
+    benchmark::DoNotOptimize(analyzer.Analyze(a.title, a.text, lang));
+  }
+  state.SetLabel(lang);
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+BENCHMARK(BM_AnalyzeNoPivots)->DenseRange(0, 5);
+
+// Lexicon::Lookup on the built models/pivot.lex: words of real dictionary
+// languages, found and not found (skipped when the file is absent).
+void BM_LexiconLookup(benchmark::State& state) {
+  sl::Analyzer analyzer;
+  const sl::Lexicon* lex = analyzer.lexicon();
+  if (!lex) {
+    state.SkipWithError("no lexicon (make build)");
+    return;
+  }
+  std::vector<uint64_t> keys;
+  for (const char* w : {"jordbävning", "regering", "president", "valet", "översvämning", "kriget"})
+    keys.push_back(sl::TermKey("sv", analyzer.Stem("sv", w)));
+  for (const char* w : {"erdbeben", "regierung", "wahlen", "xyzzyq", "hochwasser", "krieg"})
+    keys.push_back(sl::TermKey("de", analyzer.Stem("de", w)));
+  size_t k = 0, found = 0;
+  for (auto _ : state) {
+    auto c = lex->Lookup(keys[k++ % keys.size()]);
+    found += !c.empty();
+    benchmark::DoNotOptimize(c.data());
+  }
+  state.counters["found"] = static_cast<double>(found) / static_cast<double>(state.iterations());
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+BENCHMARK(BM_LexiconLookup);
 
 // Query against an index of range(0) earlier articles.
 void BM_DupIndexQuery(benchmark::State& state) {

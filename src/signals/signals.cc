@@ -266,31 +266,28 @@ std::vector<std::string> ExtractNumbers(std::string_view s) {
   return out;
 }
 
-std::string NameSkeleton(std::string_view key, size_t max_codes) {
-  std::string k(key);
-  // Digraphs that transliteration schemes spell differently.
-  auto replace_all = [&](const char* from, const char* to) {
-    size_t pos = 0;
-    std::string f(from), t(to);
-    while ((pos = k.find(f, pos)) != std::string::npos) {
-      k.replace(pos, f.size(), t);
-      pos += t.size();
-    }
-  };
-  replace_all("tsch", "c");
-  replace_all("tch", "c");
-  replace_all("sch", "s");
-  replace_all("dzh", "j");
-  replace_all("dz", "j");
-  replace_all("ts", "c");
-  replace_all("tz", "c");
-  replace_all("ph", "f");
+std::string NameSkeleton(std::string_view k, size_t max_codes) {
+  // One pass. Digraphs that transliteration schemes spell differently are
+  // read as one letter (longest first): tsch tch -> c, sch -> s, dzh dz -> j,
+  // ts tz -> c, ph -> f.
+  static const std::pair<std::string_view, char> kDigraphs[] = {
+      {"tsch", 'c'}, {"tch", 'c'}, {"sch", 's'}, {"dzh", 'j'},
+      {"dz", 'j'},   {"ts", 'c'},  {"tz", 'c'},  {"ph", 'f'}};
+  // Sound classes; h goes with the velars because Cyrillic Г/Х stand for
+  // Latin H (Гіпкінс, Hipkins). Vowels, w, y, j: no code.
+  static const char kClass[27] = "01230122002455012623010202";  // a..z
   std::string out = "~";
   char last = 0;
-  for (char ch : k) {
-    // Sound classes; h goes with the velars because Cyrillic Г/Х stand for
-    // Latin H (Гіпкінс, Hipkins). Vowels, w, y, j: no code.
-    static const char kClass[27] = "01230122002455012623010202";  // a..z
+  for (size_t i = 0; i < k.size();) {
+    char ch = k[i];
+    size_t step = 1;
+    for (const auto& [from, to] : kDigraphs)
+      if (k.compare(i, from.size(), from) == 0) {
+        ch = to;
+        step = from.size();
+        break;
+      }
+    i += step;
     char code = 0;
     if (ch >= 'a' && ch <= 'z')
       code = kClass[ch - 'a'] == '0' ? 0 : kClass[ch - 'a'];
