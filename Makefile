@@ -18,11 +18,15 @@ build: deps
 # The pivot lexicon, from the FreeDict dictionaries installed by deps. Rebuilt
 # when the code or data that shape its keys (stems, stop words) change.
 LEXICON ?= models/pivot.lex
+# The engine reads models/pivot.lex (or $$STORYLINE_LEXICON); without it,
+# stories still link across languages on names and numbers (with a warning).
 lexicon:
+	@if [ ! -x $(BUILD)/storyline ]; then echo "make lexicon: build first (make build)" >&2; exit 2; fi
 	@if [ ! -f $(LEXICON) ] || [ -n "$$(find src/signals src/lexicon data/stopwords /usr/share/dictd \
 	    -newer $(LEXICON) -print -quit 2>/dev/null)" ]; then \
 	  echo "building $(LEXICON) from FreeDict (about 15 s)"; \
-	  $(BUILD)/storyline lexicon build --out $(LEXICON) >/dev/null; \
+	  $(BUILD)/storyline lexicon build --out $(LEXICON) >/dev/null || \
+	    echo "warning: no pivot lexicon built (are the dict-freedict-* packages installed?)" >&2; \
 	fi
 
 demo: build

@@ -4,6 +4,7 @@
 #include "engine/engine.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 #include <fstream>
@@ -349,6 +350,34 @@ TEST(Urls, TrackingParametersAreStripped) {
   ASSERT_TRUE(arts.ok());
   ASSERT_EQ(arts->size(), 1u);
   EXPECT_EQ((*arts)[0].article.url, "https://news.example/bridge?id=7");
+}
+
+TEST(Parameters, StoreWithKeysFromBeforeSignalsVersion2IsRefused) {
+  TempDir dir;
+  std::string db = dir.File("v1.db");
+  {
+    auto e = OpenEngine(db);
+    ASSERT_TRUE(e);
+    auto sum = e->IngestPaths({testing::SourceDir() + "/examples/articles"});
+    ASSERT_TRUE(sum.ok());
+  }
+  // What a store made before signals_version existed looks like.
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(raw, "DELETE FROM meta WHERE key='signals_version'", nullptr, nullptr, nullptr),
+      SQLITE_OK);
+  sqlite3_close(raw);
+  EngineOptions o;
+  o.db_path = db;
+  auto e = Engine::Open(o);
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.status().message().find("signals_version=1"), std::string::npos)
+      << e.status().message();
+  // An empty store without it is simply stamped.
+  std::string fresh = dir.File("fresh.db");
+  ASSERT_TRUE(OpenEngine(fresh));
+  ASSERT_TRUE(OpenEngine(fresh));
 }
 
 TEST(Parameters, DatabaseMadeWithOtherShinglesIsRefused) {

@@ -469,7 +469,7 @@ void Clusterer::LinkAcrossLanguages(uint32_t slot, Assignment* a, bool new_langu
   std::vector<std::pair<float, uint32_t>> ranked;
   for (const auto& [c, p] : pre) {
     const Slot& o = slots_[c];
-    if (!o.alive || o.neutral_norm <= 0) continue;
+    if (!o.alive || o.neutral_norm <= 0 || !Active(o, watermark_)) continue;
     bool overlap = false;
     for (const auto& [lang, n] : o.story.langs)
       if (s.story.langs.count(lang)) overlap = true;
@@ -500,20 +500,21 @@ void Clusterer::LinkAcrossLanguages(uint32_t slot, Assignment* a, bool new_langu
                     (shared_neutral >= need - 1 && shared_pivot >= options_.min_shared_pivot);
     if (!evidence) continue;
     double score = (options_.neutral_weight * nc + options_.pivot_weight * pc) * SpanFactor(s, o);
-    if (score > best || (score == best && best_slot >= 0 && c < static_cast<uint32_t>(best_slot))) {
+    if (score > best ||
+        (score == best && best_slot >= 0 && o.story.id < slots_[best_slot].story.id)) {
       best = score;
       best_slot = static_cast<int>(c);
     }
   }
   if (best_slot < 0 || best < options_.link_threshold) return;
-  // The larger story keeps its id.
+  // The larger story keeps its id; on a tie, the one that was there before.
   uint32_t other = static_cast<uint32_t>(best_slot);
-  uint32_t into = slots_[other].story.size > s.story.size ? other : slot;
+  uint32_t into = slots_[other].story.size >= s.story.size ? other : slot;
   uint32_t from = into == slot ? other : slot;
   std::string from_id = slots_[from].story.id;
   bool absorbed_new = from == slot && a->new_story;
   MergeStories(into, from);
-  a->linked = from_id;
+  a->linked = from == slot ? slots_[into].story.id : from_id;
   a->link_score = best;
   if (from == slot) {
     a->story_id = slots_[into].story.id;
@@ -521,6 +522,7 @@ void Clusterer::LinkAcrossLanguages(uint32_t slot, Assignment* a, bool new_langu
       // The article's story existed only in memory: the article simply joins.
       a->new_story = false;
       a->reason = "linked";
+      a->score = best;
       return;
     }
   }

@@ -30,8 +30,10 @@ namespace storyline {
 
 struct ClusterOptions {
   // Stories whose newest dated article is older than this (behind the newest
-  // date seen) stop taking articles. Default 7 days.
-  double window_days = 7;
+  // date seen) stop taking articles, and are no longer linked to. Default
+  // 10 days (reports of one event in other languages keep coming for more
+  // than a week).
+  double window_days = 10;
   // Sigma of the Gaussian time factor. Default 4 days (reports of one
   // event keep coming for about a week).
   double time_sigma_days = 4;
@@ -134,8 +136,8 @@ struct Assignment {
   std::vector<uint64_t> shared_neutral_keys;  // which ones (feature keys), for explanations
   std::vector<uint64_t> shared_pivot_keys;    // the heaviest shared concepts
   std::vector<std::string> merged;            // stories merged into story_id by this article
-  std::string linked;                         // a story linked across languages (merged)
-  double link_score = 0;                      // its story-to-story score
+  std::string linked;                         // the story linked to across languages (merged)
+  double link_score = 0;                      // the story-to-story score of that link
   std::string reason;                         // "new", "text", "names", "duplicate"
 };
 

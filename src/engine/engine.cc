@@ -21,6 +21,11 @@ namespace storyline {
 namespace {
 
 constexpr const char* kSchemaVersion = "1";
+// How feature keys are made (stems, name keys, pivot concepts). Version 2:
+// truncation stems for Slavic and Baltic languages, re-joined Han names,
+// Arabic/Korean name affixes, pivot concepts. A store made with other keys
+// would match nothing it restored.
+constexpr const char* kSignalsVersion = "2";
 
 using Clock = std::chrono::steady_clock;
 
@@ -70,10 +75,16 @@ Status Engine::CheckParameters() {
       {"shingle_words", std::to_string(options_.signals.shingle_words)},
       {"sketch_modulus", std::to_string(options_.signals.sketch_modulus)},
       {"name_key_chars", std::to_string(options_.signals.name_key_chars)},
+      {"signals_version", kSignalsVersion},
   };
+  auto documents = store_->GetMeta("df_documents");
+  if (!documents.ok()) return documents.status();
   for (const auto& [key, want] : params) {
     auto have = store_->GetMeta(key);
     if (!have.ok()) return have.status();
+    // A store with data but no signals_version predates it: version 1.
+    if (!have->has_value() && key == "signals_version" && documents->has_value())
+      *have = std::string("1");
     if (!have->has_value()) {
       Status s = store_->PutMeta(key, want);
       if (!s.ok()) return s;
@@ -414,6 +425,7 @@ Status Engine::ProcessOne(Prepared p, int64_t now, IngestSummary* sum) {
       ++sum->merged_stories;
     }
     if (!as.merged.empty()) detail["merged"] = as.merged;
+    if (!as.linked.empty()) detail["linked"] = {{"story", as.linked}, {"score", as.link_score}};
     if (!as.shared_neutral_keys.empty())
       detail["shared"] = ExplainShared(as.shared_neutral_keys, ar, sig);
     if (as.cross_language) {

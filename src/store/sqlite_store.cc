@@ -203,7 +203,9 @@ class SqliteStore final : public ArticleStore {
     // Columns added after the first release: stores made before get them.
     if (!HasColumn("stories", "pivot_vector")) {
       s = Exec("ALTER TABLE stories ADD COLUMN pivot_vector BLOB");
-      if (!s.ok()) return Status::IOError("'" + path + "': cannot upgrade schema: " + s.message());
+      // Another process may have added it in between.
+      if (!s.ok() && !HasColumn("stories", "pivot_vector"))
+        return Status::IOError("'" + path + "': cannot upgrade schema: " + s.message());
     }
     return Status::Ok();
   }
