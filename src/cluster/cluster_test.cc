@@ -198,3 +198,76 @@ TEST(Clusterer, BridgingArticleMergesTwoStoriesThatFormedApart) {
 
 }  // namespace
 }  // namespace storyline
+
+namespace storyline {
+namespace {
+
+Signals WithPivots(Signals s, std::vector<std::string> concepts) {
+  for (auto& c : concepts) s.pivots.push_back({PivotKey(c), 1.0f});
+  std::sort(s.pivots.begin(), s.pivots.end(),
+            [](const Feature& a, const Feature& b) { return a.key < b.key; });
+  return s;
+}
+
+TEST(Clusterer, PivotConceptsAndOneSharedNameLinkAcrossLanguages) {
+  for (bool pivots : {true, false}) {
+    ClusterOptions o;
+    o.link_threshold = 0;  // article-level decision only
+    Clusterer c(o);
+    Background(c, 30);
+    auto en = c.Assign("en", "t",
+                       WithPivots(Make("en", {"earthquak", "kill", "injur"}, {"cianj"}),
+                                  {"earthquak", "kill", "injur"}),
+                       std::nullopt);
+    Signals sv = Make("sv", {"jordbävning", "död", "skad"}, {"cianj"});
+    if (pivots) sv = WithPivots(sv, {"earthquak", "kill", "injur"});
+    auto a = c.Assign("sv", "t", sv, std::nullopt);
+    if (pivots) {
+      EXPECT_EQ(a.story_id, en.story_id);
+      EXPECT_TRUE(a.cross_language);
+      EXPECT_EQ(a.shared_pivot, 3);
+      EXPECT_GT(a.pivot, 0.5);
+      EXPECT_EQ(a.shared_pivot_keys.size(), 3u);
+    } else {
+      EXPECT_TRUE(a.new_story);  // one shared name alone is not enough
+    }
+  }
+}
+
+TEST(Clusterer, StoryLinkerMergesStoriesAcrossLanguagesInsideTheWindow) {
+  for (double link : {0.35, 0.0}) {
+    ClusterOptions o;
+    o.cross_threshold = 10;  // articles never join across languages here
+    o.link_threshold = link;
+    Clusterer c(o);
+    Background(c, 30);
+    std::vector<std::string> names = {"lula", "bolso", "brasi", "silva"};
+    auto en1 = c.Assign("en1", "t", Make("en", {"elect", "win", "runoff"}, names), 10 * kDay);
+    auto en2 = c.Assign("en2", "t", Make("en", {"elect", "win", "vote"}, names), 10 * kDay);
+    ASSERT_EQ(en1.story_id, en2.story_id);
+    auto pt = c.Assign("pt", "t", Make("pt", {"eleit", "venc", "turn"}, names), 11 * kDay);
+    if (link > 0) {
+      EXPECT_EQ(pt.story_id, en1.story_id);  // the older, larger story keeps its id
+      EXPECT_EQ(pt.linked, en1.story_id);
+      EXPECT_GE(pt.link_score, link);
+      EXPECT_EQ(c.Find(en1.story_id)->langs.count("pt"), 1u);
+    } else {
+      EXPECT_NE(pt.story_id, en1.story_id);
+      EXPECT_TRUE(pt.linked.empty());
+    }
+  }
+  // A story that left the window is not linked to.
+  ClusterOptions o;
+  o.cross_threshold = 10;
+  Clusterer c(o);
+  Background(c, 30);
+  std::vector<std::string> names = {"lula", "bolso", "brasi", "silva"};
+  auto en = c.Assign("en", "t", Make("en", {"elect", "win"}, names), 0);
+  c.Assign("other", "t", Make("en", {"flood", "rain"}, {"kerala"}), 40 * kDay);  // moves time on
+  auto pt = c.Assign("pt", "t", Make("pt", {"eleit", "venc"}, names), 40 * kDay);
+  EXPECT_NE(pt.story_id, en.story_id);
+  EXPECT_TRUE(pt.linked.empty());
+}
+
+}  // namespace
+}  // namespace storyline
