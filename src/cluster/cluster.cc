@@ -68,14 +68,22 @@ SparseVector AddInto(SparseVector& a, const SparseVector& b) {
   return added;
 }
 
+// The `n` heaviest entries of `v` (ties: smaller key), in no particular order.
+SparseVector Strongest(SparseVector v, size_t n) {
+  if (v.size() > n) {
+    std::nth_element(v.begin(), v.begin() + static_cast<long>(n), v.end(),
+                     [](const Feature& a, const Feature& b) {
+                       return a.tf != b.tf ? a.tf > b.tf : a.key < b.key;
+                     });
+    v.resize(n);
+  }
+  return v;
+}
+
 // Keeps the `cap` heaviest entries (ties: smaller key), key-sorted.
 void Truncate(SparseVector& v, size_t cap) {
   if (v.size() <= cap) return;
-  std::nth_element(v.begin(), v.begin() + static_cast<long>(cap), v.end(),
-                   [](const Feature& a, const Feature& b) {
-                     return a.tf != b.tf ? a.tf > b.tf : a.key < b.key;
-                   });
-  v.resize(cap);
+  v = Strongest(std::move(v), cap);
   std::sort(v.begin(), v.end(), [](const Feature& a, const Feature& b) { return a.key < b.key; });
 }
 
@@ -257,29 +265,12 @@ Assignment Clusterer::Assign(const std::string& article_id, const std::string& t
   Vectors(signals, &full, &neutral, &pivot);
 
   // Retrieval: the strongest features of the article, most recent stories first.
-  SparseVector query = full;
-  if (query.size() > options_.query_features) {
-    std::nth_element(query.begin(), query.begin() + static_cast<long>(options_.query_features),
-                     query.end(), [](const Feature& a, const Feature& b) {
-                       return a.tf != b.tf ? a.tf > b.tf : a.key < b.key;
-                     });
-    query.resize(options_.query_features);
-  }
+  SparseVector query = Strongest(full, options_.query_features);
   // Every neutral feature is a query feature too: names carry across
   // languages; so do the strongest pivot concepts.
   for (const auto& f : neutral) query.push_back(f);
-  {
-    SparseVector top = pivot;
-    if (top.size() > options_.pivot_query_features) {
-      std::nth_element(top.begin(), top.begin() + static_cast<long>(options_.pivot_query_features),
-                       top.end(), [](const Feature& a, const Feature& b) {
-                         return a.tf != b.tf ? a.tf > b.tf : a.key < b.key;
-                       });
-      top.resize(options_.pivot_query_features);
-    }
-    for (const auto& f : top)
-      query.push_back({f.key, f.tf * static_cast<float>(options_.pivot_weight)});
-  }
+  for (const auto& f : Strongest(pivot, options_.pivot_query_features))
+    query.push_back({f.key, f.tf * static_cast<float>(options_.pivot_weight)});
   // Each posting hit adds the feature's weight to the story's pre-score (an
   // inverted-index approximation of the dot product); only the best
   // `max_candidates` are scored exactly.
@@ -454,18 +445,8 @@ void Clusterer::LinkAcrossLanguages(uint32_t slot, Assignment* a, bool new_langu
   };
   // The story's strongest features only: the cost stays bounded however
   // large the story grows.
-  auto strongest = [](SparseVector v, size_t n) {
-    if (v.size() > n) {
-      std::nth_element(v.begin(), v.begin() + static_cast<long>(n), v.end(),
-                       [](const Feature& x, const Feature& y) {
-                         return x.tf != y.tf ? x.tf > y.tf : x.key < y.key;
-                       });
-      v.resize(n);
-    }
-    return v;
-  };
-  for (const auto& f : strongest(s.story.neutral, options_.query_features)) visit(f);
-  for (const auto& f : strongest(s.story.pivot, options_.pivot_query_features)) visit(f);
+  for (const auto& f : Strongest(s.story.neutral, options_.query_features)) visit(f);
+  for (const auto& f : Strongest(s.story.pivot, options_.pivot_query_features)) visit(f);
   std::vector<std::pair<float, uint32_t>> ranked;
   for (const auto& [c, p] : pre) {
     const Slot& o = slots_[c];
