@@ -29,6 +29,10 @@ std::string Hex64(uint64_t v);
 // midnight. Returns nullopt for anything else.
 std::optional<int64_t> ParseIsoDate(std::string_view s);
 
+// Days from 1970-01-01 to the given proleptic Gregorian date (Howard
+// Hinnant's days_from_civil); m is 1-12, d 1-31.
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d);
+
 // "2022-02-15T10:20:30Z".
 std::string FormatIsoDate(int64_t unix_seconds);
 
