@@ -14,23 +14,10 @@
 namespace storyline {
 namespace {
 
-struct CliRun {
-  int code;
-  std::string out;
-};
+using testing::CliRun;
 
-// Runs the storyline binary with `args`; `env` ("NAME=value ") is prefixed.
 CliRun Storyline(const std::string& args, const std::string& env = "") {
-  std::string cmd = env + std::string(STORYLINE_BINARY) + " " + args + " 2>/dev/null";
-  CliRun r{-1, {}};
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return testing::RunStoryline(args, env);
 }
 
 TEST(CliLexicon, BuildLookUpAndMeasureCoverage) {

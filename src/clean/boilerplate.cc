@@ -104,7 +104,6 @@ BoilerplateResult BoilerplateFilter::Filter(std::string_view source, std::string
   BoilerplateResult r;
   std::vector<std::string_view> lines = SplitLines(text);
   std::vector<bool> drop(lines.size(), false);
-  std::vector<uint64_t> learn;
   std::unordered_set<uint64_t> seen_here;
   bool drop_next = false;
   for (size_t i = 0; i < lines.size(); ++i) {
@@ -132,17 +131,7 @@ BoilerplateResult BoilerplateFilter::Filter(std::string_view source, std::string
       drop[i] = true;
       ++r.removed_learned;
     }
-    learn.push_back(h);
-  }
-  // Learn after deciding, so an article never removes its own paragraphs.
-  for (uint64_t h : learn) {
-    auto [it, inserted] = counts_.try_emplace({std::string(source), h}, 0);
-    if (inserted && ++per_source_[std::string(source)] > options_.max_entries_per_source) {
-      counts_.erase(it);  // this source's table is full: learn nothing new
-      --per_source_[std::string(source)];
-      continue;
-    }
-    if (++it->second >= 2) dirty_.push_back(it->first);
+    r.paragraphs.push_back(h);
   }
   std::string out;
   out.reserve(text.size());
@@ -153,6 +142,19 @@ BoilerplateResult BoilerplateFilter::Filter(std::string_view source, std::string
   }
   r.text = out;
   return r;
+}
+
+void BoilerplateFilter::Learn(std::string_view source, const std::vector<uint64_t>& paragraphs) {
+  if (source.empty()) return;
+  for (uint64_t h : paragraphs) {
+    auto [it, inserted] = counts_.try_emplace({std::string(source), h}, 0);
+    if (inserted && ++per_source_[std::string(source)] > options_.max_entries_per_source) {
+      counts_.erase(it);  // this source's table is full: learn nothing new
+      --per_source_[std::string(source)];
+      continue;
+    }
+    if (++it->second >= 2) dirty_.push_back(it->first);
+  }
 }
 
 }  // namespace storyline

@@ -8,6 +8,10 @@
 //    articles of the same source is that source's boilerplate. Counts are
 //    kept per source for short paragraphs only (boilerplate is short; news
 //    paragraphs that recur are quotes, which are long), bounded in memory.
+//    Filter() only reads what was learned; the caller calls Learn() for an
+//    article it stores for the first time, so a re-delivered or updated
+//    article never counts twice (its own paragraphs would become
+//    "boilerplate" and be cut from it).
 #pragma once
 
 #include <cstdint>
@@ -31,6 +35,7 @@ struct BoilerplateResult {
   std::string text;  // the text without boilerplate paragraphs
   int removed_by_rule = 0;
   int removed_learned = 0;
+  std::vector<uint64_t> paragraphs;  // hashes of the paragraphs Learn() may count (each once)
 };
 
 class BoilerplateFilter {
@@ -42,8 +47,16 @@ class BoilerplateFilter {
   Status AddRule(std::string_view line);
 
   // Removes boilerplate from `text` (paragraphs separated by blank lines or
-  // single newlines) and learns from it when `source` is not empty.
+  // single newlines) with the rules and what was learned of `source`.
   BoilerplateResult Filter(std::string_view source, std::string_view text);
+  // Counts one more article of `source` with these paragraphs (from Filter).
+  void Learn(std::string_view source, const std::vector<uint64_t>& paragraphs);
+  // Forgets every learned count (before reloading them from the store).
+  void ForgetLearned() {
+    counts_.clear();
+    per_source_.clear();
+    dirty_.clear();
+  }
 
   // Learned counts, for persistence: (source, paragraph hash) -> articles.
   struct Key {

@@ -29,15 +29,34 @@ TEST(Boilerplate, LearnsParagraphsThatRecurAcrossArticlesOfOneSource) {
   o.min_repeats = 2;
   BoilerplateFilter f(o);
   const std::string blurb = "Follow the Harbour Post on Mastodon for live updates.";
-  EXPECT_EQ(f.Filter("harbour", "Story one.\n" + blurb).removed_learned, 0);
-  EXPECT_EQ(f.Filter("harbour", "Story two.\n" + blurb).removed_learned, 0);
-  auto third = f.Filter("harbour", "Story three.\n" + blurb);
+  auto seen = [&](const std::string& source, const std::string& text) {
+    auto r = f.Filter(source, text);
+    f.Learn(source, r.paragraphs);
+    return r;
+  };
+  EXPECT_EQ(seen("harbour", "Story one.\n" + blurb).removed_learned, 0);
+  EXPECT_EQ(seen("harbour", "Story two.\n" + blurb).removed_learned, 0);
+  auto third = seen("harbour", "Story three.\n" + blurb);
   EXPECT_EQ(third.removed_learned, 1);
   EXPECT_EQ(third.text, "Story three.\n");
   // Another source has not learned it.
-  EXPECT_EQ(f.Filter("other", "Story.\n" + blurb).removed_learned, 0);
+  EXPECT_EQ(seen("other", "Story.\n" + blurb).removed_learned, 0);
   // Without a source nothing is learned.
-  EXPECT_EQ(f.Filter("", "x\n" + blurb).removed_learned, 0);
+  EXPECT_EQ(seen("", "x\n" + blurb).removed_learned, 0);
+}
+
+TEST(Boilerplate, FilterAloneLearnsNothing) {
+  BoilerplateOptions o;
+  o.min_repeats = 1;
+  BoilerplateFilter f(o);
+  const std::string text = "Story one.\nFollow us on Mastodon.";
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(f.Filter("harbour", text).removed_learned, 0);
+  EXPECT_TRUE(f.counts().empty());
+  auto r = f.Filter("harbour", text);
+  f.Learn("harbour", r.paragraphs);
+  EXPECT_EQ(f.Filter("harbour", "Story two.\nFollow us on Mastodon.").removed_learned, 1);
+  f.ForgetLearned();
+  EXPECT_EQ(f.Filter("harbour", "Story two.\nFollow us on Mastodon.").removed_learned, 0);
 }
 
 TEST(Boilerplate, LongParagraphsAreNeverLearned) {
@@ -47,7 +66,7 @@ TEST(Boilerplate, LongParagraphsAreNeverLearned) {
   BoilerplateFilter f(o);
   std::string quote =
       "\"We are ready to follow the negotiation track,\" the president said on Tuesday.";
-  f.Filter("wire", quote);
+  f.Learn("wire", f.Filter("wire", quote).paragraphs);
   EXPECT_EQ(f.Filter("wire", quote).removed_learned, 0);
 }
 

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -29,7 +30,33 @@ Result<double> ParseDouble(const std::string& key, const std::string& v) {
 
 }  // namespace
 
+namespace {
+Status ApplyOne(const std::string& key, const std::string& value, EngineOptions* o);
+}  // namespace
+
+// Applies one setting, then checks the options (so a bad value is reported
+// with the key, and by the caller with where it came from).
 Status ApplySetting(const std::string& key, const std::string& value, EngineOptions* o) {
+  Status s = ApplyOne(key, value, o);
+  if (!s.ok()) return s;
+  return Validate(*o);
+}
+
+namespace {
+
+// A whole number in [lo, hi] (checked before any conversion).
+Result<int64_t> ParseWhole(const std::string& key, const std::string& v, double lo, double hi) {
+  auto d = ParseDouble(key, v);
+  if (!d.ok()) return d.status();
+  if (!(*d >= lo && *d <= hi) || *d != std::floor(*d))
+    return Status::InvalidArgument(key + " = " + v +
+                                   " is out of range: it must be a whole number " + "from " +
+                                   std::to_string(static_cast<int64_t>(lo)) + " to " +
+                                   std::to_string(static_cast<int64_t>(hi)));
+  return static_cast<int64_t>(*d);
+}
+
+Status ApplyOne(const std::string& key, const std::string& value, EngineOptions* o) {
   auto num = [&](double* dst) -> Status {
     auto d = ParseDouble(key, value);
     if (!d.ok()) return d.status();
@@ -66,12 +93,11 @@ Status ApplySetting(const std::string& key, const std::string& value, EngineOpti
     return num(&o->cluster.pivot_weight);
   } else if (key == "min_shared_pivot" || key == "min_shared_neutral" ||
              key == "link_extra_shared") {
-    double d = 0;
-    Status s = num(&d);
-    if (!s.ok()) return s;
+    auto d = ParseWhole(key, value, 0, 1000);
+    if (!d.ok()) return d.status();
     (key == "min_shared_pivot"     ? o->cluster.min_shared_pivot
      : key == "min_shared_neutral" ? o->cluster.min_shared_neutral
-                                   : o->cluster.link_extra_shared) = static_cast<int>(d);
+                                   : o->cluster.link_extra_shared) = static_cast<int>(*d);
   } else if (key == "name_boost") {
     return num(&o->cluster.name_boost);
   } else if (key == "model") {
@@ -81,16 +107,16 @@ Status ApplySetting(const std::string& key, const std::string& value, EngineOpti
   } else if (key == "data_dir") {
     o->signals.data_dir = value;
   } else if (key == "batch_size") {
-    double d = 0;
-    Status s = num(&d);
-    if (!s.ok()) return s;
-    if (d < 1) return Status::InvalidArgument("batch_size must be at least 1");
-    o->batch_size = static_cast<size_t>(d);
+    auto d = ParseWhole(key, value, 1, 10'000'000);
+    if (!d.ok()) return d.status();
+    o->batch_size = static_cast<size_t>(*d);
   } else {
     return Status::InvalidArgument("unknown setting '" + key + "'");
   }
   return Status::Ok();
 }
+
+}  // namespace
 
 Result<EngineOptions> LoadOptions(const CliConfig& cfg) {
   EngineOptions o;
@@ -145,6 +171,9 @@ Result<EngineOptions> LoadOptions(const CliConfig& cfg) {
     }
   }
   if (!cfg.db.empty()) o.db_path = cfg.db;
+  o.wait_for_writer = cfg.wait;
+  Status v = Validate(o);
+  if (!v.ok()) return v;
   return o;
 }
 

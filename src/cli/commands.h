@@ -13,6 +13,7 @@ struct CliConfig {
   std::string db;           // --db
   std::string config_file;  // --config
   bool verbose = false;
+  bool wait = false;  // --wait: queue behind another writer
 };
 
 // Options from defaults, then the config file (--config, $STORYLINE_CONFIG,
@@ -23,7 +24,8 @@ struct CliConfig {
 // batch_size.
 Result<EngineOptions> LoadOptions(const CliConfig& cfg);
 
-// Applies one key = value setting; InvalidArgument for an unknown key or a bad value.
+// Applies one key = value setting; InvalidArgument for an unknown key, a
+// malformed value or one out of its range (see Validate in engine.h).
 Status ApplySetting(const std::string& key, const std::string& value, EngineOptions* o);
 
 struct EvalArgs {

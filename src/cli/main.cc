@@ -70,17 +70,31 @@ int main(int argc, char** argv) {
   CLI::App app{
       "storyline: turns a stream of news articles in many languages into stories.\n"
       "Everything lives in one SQLite file (--db, $STORYLINE_DB, default ./storyline.db).\n"
+      "Options go before or after the subcommand.\n"
       "Exit codes: 0 ok, 1 failure, 2 usage error, 3 some inputs rejected, 4 not found."};
   app.require_subcommand(1);
+  // Options of the whole program are accepted after the subcommand too
+  // (`storyline ingest --db x.db PATH`): subcommands pass what they do not
+  // know up to here.
+  app.fallthrough();
   sl::CliConfig cfg;
   app.add_option("--db", cfg.db, "Database file (env STORYLINE_DB)");
   app.add_option("--config", cfg.config_file,
                  "Config file of key = value lines (env STORYLINE_CONFIG)");
   app.add_flag("-v,--verbose", cfg.verbose, "More logging on stderr");
+  app.add_flag("--wait", cfg.wait,
+               "ingest, poll: if another process is writing to the database, wait for it "
+               "instead of failing");
 
-  auto* ingest = app.add_subcommand("ingest", "Ingest article files, directories and JSON Lines");
+  auto* ingest = app.add_subcommand(
+      "ingest",
+      "Ingest files, directories, JSON Lines, feeds, OPML lists, HTML pages and http(s) URLs");
   std::vector<std::string> paths;
-  ingest->add_option("paths", paths, "Files or directories (.txt articles, .jsonl)")->required();
+  ingest
+      ->add_option("paths", paths,
+                   "Files, directories or URLs: plain-text articles, .jsonl, RSS/Atom/JSON Feed, "
+                   "OPML, HTML")
+      ->required();
   bool quiet = false;
   ingest->add_flag("-q,--quiet", quiet, "No progress bar and no reject list");
   bool ingest_json = false;
@@ -176,7 +190,13 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   lex_cov->add_flag("--json", lex_args.json, "JSON output");
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help prints and succeeds; every other parse error is a usage error.
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
   if (cfg.verbose) spdlog::set_level(spdlog::level::debug);
 
   auto options = sl::LoadOptions(cfg);
@@ -195,10 +215,13 @@ int main(int argc, char** argv) {
     return sl::RunLexicon(*options, lex_args);
   }
 
-  auto engine = sl::Engine::Open(*options);
+  // Writers (ingest, poll) take the store's writer lock and load the model
+  // and the clustering state; readers only open the store.
+  const bool writer = *ingest || *poll;
+  auto engine = writer ? sl::Engine::Open(*options) : sl::Engine::OpenReader(*options);
   if (!engine.ok()) {
     spdlog::error("{}", engine.status().ToString());
-    return 1;
+    return engine.status().code() == sl::Status::Code::kInvalidArgument ? 2 : 1;
   }
   auto& e = **engine;
 
@@ -229,7 +252,7 @@ int main(int argc, char** argv) {
                              {"store", st.store}};
       j["merged_stories"] = sum->merged_stories;
       j["live_blogs"] = sum->live_blogs;
-      std::cout << j.dump() << "\n";
+      std::cout << j.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
     } else {
       std::printf(
           "read %lld, stored %lld, repaired %lld, rejected %lld, duplicates %lld, unchanged %lld, "
@@ -303,7 +326,7 @@ int main(int argc, char** argv) {
     if (json_out) {
       json arr = json::array();
       for (const auto& r : *rows) arr.push_back(StoryJson(r));
-      std::cout << arr.dump(2) << "\n";
+      std::cout << arr.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
     } else {
       for (const auto& r : *rows)
         std::printf("%s  %3lld  %-10s %-10s  %s\n", r.id.c_str(), (long long)r.size,
@@ -355,7 +378,7 @@ int main(int argc, char** argv) {
       j["articles"].push_back(ja);
     }
     if (json_out) {
-      std::cout << j.dump(2) << "\n";
+      std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
     } else {
       std::printf("%s\n%s\nlanguages: %s, %lld articles\n\n", row->id.c_str(), row->title.c_str(),
                   Langs(row->langs).c_str(), (long long)row->size);
@@ -378,7 +401,9 @@ int main(int argc, char** argv) {
   if (*exp) {
     sl::Status s = store.ForEachAssignment(
         [](const std::string& id, const std::string& st, const std::string&) {
-          std::cout << json{{"id", id}, {"story", st}}.dump() << "\n";
+          std::cout << json{{"id", id}, {"story", st}}.dump(-1, ' ', false,
+                                                            json::error_handler_t::replace)
+                    << "\n";
         });
     if (!s.ok()) {
       spdlog::error("{}", s.ToString());
@@ -406,7 +431,7 @@ int main(int argc, char** argv) {
                       what.c_str());
       }
     }
-    if (json_out) std::cout << arr.dump(2) << "\n";
+    if (json_out) std::cout << arr.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
     return 0;
   }
   if (*rejects) {
@@ -426,7 +451,7 @@ int main(int argc, char** argv) {
         std::printf("%s  %-16s %s: %s\n", sl::FormatIsoDate(at).c_str(), r.reason.c_str(),
                     r.origin.c_str(), r.message.c_str());
     }
-    if (json_out) std::cout << arr.dump(2) << "\n";
+    if (json_out) std::cout << arr.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
     return 0;
   }
   return 0;

@@ -178,12 +178,16 @@ void Clusterer::Vectors(const Signals& s, SparseVector* full, SparseVector* neut
   }
 }
 
+std::optional<int64_t> WindowStart(std::optional<int64_t> watermark, const ClusterOptions& o) {
+  if (!watermark) return std::nullopt;
+  return *watermark - static_cast<int64_t>(std::llround(o.window_days * kDay));
+}
+
 bool Clusterer::Active(const Slot& s, std::optional<int64_t> t) const {
   if (!s.alive) return false;
   // An undated article may belong to any story still in memory.
   if (!t || !watermark_ || !s.story.last_time) return true;
-  return static_cast<double>(*s.story.last_time) >=
-         static_cast<double>(*watermark_) - options_.window_days * kDay;
+  return *s.story.last_time >= *WindowStart(watermark_, options_);
 }
 
 double Clusterer::TimeFactor(const Slot& s, std::optional<int64_t> t) const {
@@ -594,6 +598,28 @@ size_t Clusterer::Expire() {
       ++it;
   }
   return n;
+}
+
+void Clusterer::Canonicalize() {
+  const std::optional<int64_t> since = WindowStart(watermark_, options_);
+  std::vector<StoryState> keep;
+  keep.reserve(story_slot_.size());
+  for (auto& s : slots_) {
+    if (!s.alive) continue;
+    if (since && s.story.last_time && *s.story.last_time < *since) continue;  // left the window
+    keep.push_back(std::move(s.story));
+  }
+  std::sort(keep.begin(), keep.end(), [](const StoryState& a, const StoryState& b) {
+    if (a.last_time != b.last_time) return a.last_time < b.last_time;  // undated first
+    return a.id < b.id;
+  });
+  slots_.clear();
+  free_slots_.clear();
+  story_slot_.clear();
+  postings_.clear();
+  assigned_since_expire_ = 0;
+  slots_.reserve(keep.size());
+  for (auto& st : keep) NewSlot(std::move(st));
 }
 
 const StoryState* Clusterer::Find(const std::string& story_id) const {

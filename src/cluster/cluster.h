@@ -155,7 +155,8 @@ class Clusterer {
   // copies). Returns false if the story is not active in memory.
   bool AddTo(const std::string& story_id, const Signals& signals, std::optional<int64_t> time);
 
-  // Loads a persisted story (on open). Inactive ones are ignored.
+  // Loads a persisted story (on open), in (last_time, id) order; call
+  // Canonicalize() after the last one.
   void Restore(StoryState story);
   DocumentFrequencies& df() { return df_; }
 
@@ -163,6 +164,12 @@ class Clusterer {
   std::vector<const StoryState*> TakeDirty();
   // Drops stories that left the window; returns how many.
   size_t Expire();
+  // Puts the state in the canonical form that restoring it from the store
+  // gives: stories that left the window dropped, the others in (last_time,
+  // id) order, the inverted index rebuilt from their centroids. Called after
+  // every commit (every story persisted, none dirty), so that a run that
+  // restarts from the store makes exactly the decisions of one that did not.
+  void Canonicalize();
 
   const StoryState* Find(const std::string& story_id) const;
   std::optional<int64_t> watermark() const { return watermark_; }
@@ -200,6 +207,10 @@ class Clusterer {
   std::optional<int64_t> watermark_;
   uint64_t assigned_since_expire_ = 0;
 };
+
+// The oldest last_time a story may have and still take articles, given the
+// newest date seen: watermark - window. None without a watermark.
+std::optional<int64_t> WindowStart(std::optional<int64_t> watermark, const ClusterOptions& o);
 
 // Stable id of a story founded by `article_id`.
 std::string StoryIdFor(const std::string& article_id);

@@ -1,9 +1,12 @@
 #include "engine/engine.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <ctime>
 #include <nlohmann/json.hpp>
@@ -27,24 +30,133 @@ constexpr const char* kSchemaVersion = "1";
 // would match nothing it restored.
 constexpr const char* kSignalsVersion = "2";
 
-using Clock = std::chrono::steady_clock;
+using Steady = std::chrono::steady_clock;
 
-double Since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
+double Since(Steady::time_point t) {
+  return std::chrono::duration<double>(Steady::now() - t).count();
+}
+
+// The clustering state as the store keeps it, and back.
+StoryRecord ToRecord(const StoryState& s) {
+  StoryRecord r;
+  r.id = s.id;
+  r.title = s.title;
+  r.size = s.size;
+  r.entries = s.entries;
+  r.langs = s.langs;
+  r.first_time = s.first_time;
+  r.last_time = s.last_time;
+  r.full_vector = EncodeVector(s.full);
+  r.neutral_vector = EncodeVector(s.neutral);
+  r.pivot_vector = EncodeVector(s.pivot);
+  return r;
+}
+
+StoryState FromRecord(StoryRecord r) {
+  StoryState s;
+  s.id = std::move(r.id);
+  s.title = std::move(r.title);
+  s.size = r.size;
+  s.entries = r.entries;
+  s.langs = std::move(r.langs);
+  s.first_time = r.first_time;
+  s.last_time = r.last_time;
+  s.full = DecodeVector(r.full_vector);
+  s.neutral = DecodeVector(r.neutral_vector);
+  s.pivot = DecodeVector(r.pivot_vector);
+  return s;
+}
+
+}  // namespace
+
+Status Validate(const EngineOptions& o) {
+  auto range = [](const char* key, double v, double lo, double hi) -> Status {
+    if (std::isfinite(v) && v >= lo && v <= hi) return Status::Ok();
+    std::string value = std::isnan(v) ? "nan" : fmt::format("{}", v);
+    return Status::InvalidArgument(
+        fmt::format("{} = {} is out of range: it must be a number from "
+                    "{} to {}",
+                    key, value, lo, hi));
+  };
+  auto positive = [](const char* key, double v, double hi) -> Status {
+    if (std::isfinite(v) && v > 0 && v <= hi) return Status::Ok();
+    std::string value = std::isnan(v) ? "nan" : fmt::format("{}", v);
+    return Status::InvalidArgument(fmt::format(
+        "{} = {} is out of range: it must be a number above 0 and at most {}", key, value, hi));
+  };
+  const ClusterOptions& c = o.cluster;
+  for (Status s : {
+           range("threshold", c.threshold, 0, 10),
+           range("cross_threshold", c.cross_threshold, 0, 10),
+           range("link_threshold", c.link_threshold, 0, 10),
+           range("merge_threshold", c.merge_threshold, 0, 10),
+           positive("window_days", c.window_days, 3650),
+           positive("time_sigma_days", c.time_sigma_days, 3650),
+           range("time_floor", c.time_floor, 0, 1),
+           range("neutral_weight", c.neutral_weight, 0, 100),
+           range("pivot_weight", c.pivot_weight, 0, 100),
+           range("name_boost", c.name_boost, 0, 100),
+           range("min_shared_neutral", c.min_shared_neutral, 0, 1000),
+           range("min_shared_pivot", c.min_shared_pivot, 0, 1000),
+           range("link_extra_shared", c.link_extra_shared, 0, 1000),
+           range("caseless_name_weight", o.signals.caseless_name_weight, 0, 100),
+           range("cognate_weight", o.signals.cognate_weight, 0, 100),
+           range("batch_size", static_cast<double>(o.batch_size), 1, 10'000'000),
+           range("analysis_threads", o.analysis_threads, 1, 256),
+           range("max_clock_skew_seconds", static_cast<double>(o.max_clock_skew_seconds), 0,
+                 366.0 * 86400),
+       })
+    if (!s.ok()) return s;
+  if (o.store.synchronous != "FULL" && o.store.synchronous != "NORMAL" &&
+      o.store.synchronous != "OFF")
+    return Status::InvalidArgument("synchronous = " + o.store.synchronous +
+                                   " is not one of FULL, NORMAL, OFF");
+  if (o.db_path.empty()) return Status::InvalidArgument("db: the database path is empty");
+  return Status::Ok();
+}
+
+namespace {
+
+Result<int64_t> ParseInt64(const std::string& what, const std::string& v) {
+  int64_t out = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (ec != std::errc() || end != v.data() + v.size())
+    return Status::Corruption(what + " is not a number: '" + v + "'");
+  return out;
 }
 
 }  // namespace
 
 Engine::Engine(const EngineOptions& options)
     : options_(options),
+      clock_(options.clock ? options.clock : DefaultClock()),
       boilerplate_(options.boilerplate),
       dup_index_(options.dedup),
       clusterer_(options.cluster) {}
 
 Engine::~Engine() = default;
 
-Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
+Result<std::unique_ptr<Engine>> Engine::OpenReader(const EngineOptions& options) {
+  Status v = Validate(options);
+  if (!v.ok()) return v;
   std::unique_ptr<Engine> e(new Engine(options));
+  e->reader_ = true;
+  auto store = OpenSqliteStore(options.db_path, options.store);
+  if (!store.ok()) return store.status();
+  e->store_ = std::move(store).value();
+  return e;
+}
+
+Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
+  Status v = Validate(options);
+  if (!v.ok()) return v;
+  std::unique_ptr<Engine> e(new Engine(options));
+  auto lock =
+      WriterLock::Acquire(options.db_path, options.wait_for_writer, [&](const std::string& holder) {
+        spdlog::info("database '{}' is being written by {}: waiting", options.db_path, holder);
+      });
+  if (!lock.ok()) return lock.status();
+  e->lock_ = std::move(lock).value();
   auto store = OpenSqliteStore(options.db_path, options.store);
   if (!store.ok()) return store.status();
   e->store_ = std::move(store).value();
@@ -98,8 +210,12 @@ Status Engine::CheckParameters() {
 }
 
 Status Engine::Restore() {
-  Status s = store_->LoadDf(&clusterer_.df());
+  uint64_t documents = 0;
+  DocumentFrequencies& df = clusterer_.df();
+  Status s = store_->LoadDf([&](uint64_t key, uint32_t n) { df.Set(key, n); }, &documents);
   if (!s.ok()) return s;
+  df.SetDocuments(documents);
+  df.ClearDirty();
   s = store_->LoadBoilerplate([&](const std::string& source, uint64_t h, uint32_t n) {
     boilerplate_.SetCount(source, h, n);
   });
@@ -107,14 +223,29 @@ Status Engine::Restore() {
   std::optional<int64_t> since;
   auto wm = store_->GetMeta("watermark");
   if (!wm.ok()) return wm.status();
-  if (wm->has_value())
-    since = std::stoll(**wm) - static_cast<int64_t>(options_.cluster.window_days * 86400);
-  s = store_->LoadStories(since, [&](StoryState st) { clusterer_.Restore(std::move(st)); });
+  if (wm->has_value()) {
+    auto w = ParseInt64("meta watermark", **wm);
+    if (!w.ok()) return w.status();
+    since = WindowStart(*w, options_.cluster);
+  }
+  s = store_->LoadStories(since,
+                          [&](StoryRecord st) { clusterer_.Restore(FromRecord(std::move(st))); });
   if (!s.ok()) return s;
+  clusterer_.Canonicalize();
+  sketch_time_.clear();
   return store_->LoadSketches(
-      since, [&](int64_t handle, const std::string&, std::vector<uint64_t> sketch) {
+      since, [&](int64_t handle, std::optional<int64_t> published, std::vector<uint64_t> sketch) {
         dup_index_.Add(static_cast<uint32_t>(handle), sketch);
+        sketch_time_.emplace(static_cast<uint32_t>(handle), published);
       });
+}
+
+Status Engine::ResetState() {
+  clusterer_ = Clusterer(options_.cluster);
+  dup_index_ = DupIndex(options_.dedup);
+  sketch_time_.clear();
+  boilerplate_.ForgetLearned();
+  return Restore();
 }
 
 Fetcher& Engine::fetcher() {
@@ -122,31 +253,54 @@ Fetcher& Engine::fetcher() {
   return *fetcher_;
 }
 
+// Writes what changed in memory and commits. Dirty marks are cleared only
+// once the commit succeeded (after a failure the state is reloaded anyway).
 Status Engine::Flush(int64_t now) {
   for (const StoryState* st : clusterer_.TakeDirty()) {
-    Status s = store_->PutStory(*st, now);
+    Status s = store_->PutStory(ToRecord(*st), now);
     if (!s.ok()) return s;
   }
-  Status s = store_->PutDf(clusterer_.df());
+  DocumentFrequencies& df = clusterer_.df();
+  std::vector<std::pair<uint64_t, uint32_t>> counts;
+  counts.reserve(df.dirty().size());
+  for (uint64_t k : df.dirty())
+    if (auto it = df.counts().find(k); it != df.counts().end()) counts.emplace_back(k, it->second);
+  Status s = store_->PutDf(counts, df.documents());
   if (!s.ok()) return s;
-  clusterer_.df().ClearDirty();
   for (const auto& k : boilerplate_.dirty()) {
     auto it = boilerplate_.counts().find(k);
     if (it == boilerplate_.counts().end()) continue;
     s = store_->PutBoilerplate(k.source, k.hash, it->second);
     if (!s.ok()) return s;
   }
-  boilerplate_.ClearDirty();
   if (auto wm = clusterer_.watermark()) {
     s = store_->PutMeta("watermark", std::to_string(*wm));
     if (!s.ok()) return s;
   }
-  return store_->Commit();
+  s = store_->Commit();
+  if (!s.ok()) return s;
+  df.ClearDirty();
+  boilerplate_.ClearDirty();
+  // The state a restart would restore from what was just committed: the
+  // same from here on, restarted or not.
+  clusterer_.Canonicalize();
+  if (auto since = WindowStart(clusterer_.watermark(), options_.cluster)) {
+    bool any = false;
+    for (const auto& [doc, t] : sketch_time_) any |= t && *t < *since;
+    if (any) {
+      dup_index_.RemoveIf([&](uint32_t doc) {
+        auto it = sketch_time_.find(doc);
+        return it != sketch_time_.end() && it->second && *it->second < *since;
+      });
+      std::erase_if(sketch_time_, [&](const auto& kv) { return kv.second && *kv.second < *since; });
+    }
+  }
+  return Status::Ok();
 }
 
 Result<IngestSummary> Engine::IngestPaths(const std::vector<std::string>& paths,
                                           const ProgressFn& progress) {
-  auto t0 = Clock::now();
+  auto t0 = Steady::now();
   IngestBatch batch;
   for (const auto& p : paths) {
     Status s = ReadPath(p, options_.ingest, &batch, &fetcher());
@@ -164,10 +318,26 @@ Result<IngestSummary> Engine::IngestPaths(const std::vector<std::string>& paths,
 }
 
 Result<IngestSummary> Engine::Ingest(std::vector<Article> articles, std::vector<Reject> rejects,
-                                     const ProgressFn& progress) {
-  auto t0 = Clock::now();
+                                     const ProgressFn& progress,
+                                     const std::vector<FeedState>& feeds) {
+  if (reader_) return Status::InvalidArgument("this engine was opened for reading only");
+  auto r = IngestLocked(std::move(articles), std::move(rejects), progress, feeds);
+  if (r.ok()) return r;
+  // All or nothing: undo the open batch and go on from what is stored.
+  Status rb = store_->Rollback();
+  Status rs = ResetState();
+  if (!rb.ok() || !rs.ok())
+    spdlog::error("after a failed batch: rollback: {}; reloading state: {}", rb.ToString(),
+                  rs.ToString());
+  return r;
+}
+
+Result<IngestSummary> Engine::IngestLocked(std::vector<Article> articles,
+                                           std::vector<Reject> rejects, const ProgressFn& progress,
+                                           const std::vector<FeedState>& feeds) {
+  auto t0 = Steady::now();
   IngestSummary sum;
-  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  const int64_t now = clock_->Now();
   sum.read = static_cast<int64_t>(articles.size() + rejects.size());
 
   // Publication order; undated articles after the dated ones, in input order.
@@ -207,24 +377,29 @@ Result<IngestSummary> Engine::Ingest(std::vector<Article> articles, std::vector<
   std::vector<double> t_clean(threads), t_langid(threads), t_signals(threads);
   int64_t done = 0;
   const size_t kChunk = 256;
+  Seen seen;
   for (size_t from = 0; from < order.size(); from += kChunk) {
     size_t n = std::min(kChunk, order.size() - from);
     std::vector<Prepared> prep(n);
     parallel(n, [&](size_t i, size_t w) {
-      auto t0 = Clock::now();
+      auto t0 = Steady::now();
       prep[i].c = Clean(std::move(articles[order[from + i]]), options_.clean);
       t_clean[w] += Since(t0);
     });
-    auto tb = Clock::now();
-    for (auto& p : prep) Polish(&p.c, now);
+    auto tb = Steady::now();
+    for (auto& p : prep) {
+      s = Polish(&p, now, &seen);
+      if (!s.ok()) return s;
+    }
     sum.stages.clean += Since(tb);
     parallel(n, [&](size_t i, size_t w) {
       Article& ar = prep[i].c.article;
       if (ar.title.empty() && ar.text.empty()) return;
-      auto t0 = Clock::now();
+      if (prep[i].unchanged || !prep[i].alias_of.empty()) return;  // nothing to analyse
+      auto t0 = Steady::now();
       prep[i].lang =
           langid_->Identify(ar.title, ar.text, options_.ignore_lang_hints ? "" : ar.lang_hint);
-      auto t1 = Clock::now();
+      auto t1 = Steady::now();
       Analyzer& an = w == 0 ? *analyzer_ : *worker_analyzers_[w - 1];
       prep[i].sig = an.Analyze(ar.title, ar.text, prep[i].lang.lang);
       prep[i].analysed = true;
@@ -236,7 +411,7 @@ Result<IngestSummary> Engine::Ingest(std::vector<Article> articles, std::vector<
       if (!s.ok()) return s;
       ++done;
       if (done % static_cast<int64_t>(options_.batch_size) == 0) {
-        auto ts = Clock::now();
+        auto ts = Steady::now();
         s = Flush(now);
         if (!s.ok()) return s;
         s = store_->Begin();
@@ -253,7 +428,13 @@ Result<IngestSummary> Engine::Ingest(std::vector<Article> articles, std::vector<
     sum.stages.langid += t_langid[w];
     sum.stages.signals += t_signals[w];
   }
-  auto ts = Clock::now();
+  auto ts = Steady::now();
+  // The feeds' states go with their last items: a poller killed before this
+  // commit fetches the same items again next time (and they are no-ops).
+  for (const auto& f : feeds) {
+    s = store_->PutFeedState(f);
+    if (!s.ok()) return s;
+  }
   s = Flush(now);
   if (!s.ok()) return s;
   sum.stages.store += Since(ts);
@@ -286,10 +467,55 @@ nlohmann::json Engine::ExplainShared(const std::vector<uint64_t>& keys, const Ar
   return {{"names", names}, {"numbers", numbers}, {"features", keys.size()}};
 }
 
-void Engine::Polish(CleanArticle* c, int64_t now) {
+Status Engine::Polish(Prepared* p, int64_t now, Seen* seen) {
+  CleanArticle* c = &p->c;
   Article& ar = c->article;
+  p->raw_hash = c->content_hash;
+  if (ar.title.empty() && ar.text.empty()) return Status::Ok();   // rejected as empty later
   if (!ar.url.empty()) ar.url = StripTrackingParameters(ar.url);  // utm_*, fbclid, ...
+
+  // A re-delivery (this id with this content, stored or seen earlier in this
+  // call) is recognised before anything learns from it.
+  bool known_id = false;
+  if (auto it = seen->ids.find(ar.id); it != seen->ids.end()) {
+    if (it->second == p->raw_hash) {
+      p->unchanged = true;
+      return Status::Ok();
+    }
+    known_id = true;
+  } else {
+    auto known = store_->FindArticle(ar.id);
+    if (!known.ok()) return known.status();
+    if (known->has_value()) {
+      const KnownArticle& k = **known;
+      // Stores made before raw hashes were kept: the stored hash is the best we have.
+      if (k.raw_hash ? *k.raw_hash == p->raw_hash : k.content_hash == p->raw_hash) {
+        p->unchanged = true;
+        return Status::Ok();
+      }
+      known_id = true;
+    }
+  }
+  seen->ids[ar.id] = p->raw_hash;
+  if (!known_id) {
+    // The same content under another id: an alias, nothing to learn.
+    if (auto it = seen->raws.find(p->raw_hash); it != seen->raws.end()) {
+      p->alias_of = it->second;
+      return Status::Ok();
+    }
+    auto same = store_->FindByHash(p->raw_hash);
+    if (!same.ok()) return same.status();
+    if (same->has_value()) {
+      p->alias_of = **same;
+      return Status::Ok();
+    }
+    seen->raws.emplace(p->raw_hash, ar.id);
+  }
+
+  // Boilerplate: removed with what is known; learned only from new articles
+  // (an update or a re-delivery of a known one teaches nothing).
   BoilerplateResult bp = boilerplate_.Filter(ar.source, ar.text);
+  if (!known_id) boilerplate_.Learn(ar.source, bp.paragraphs);
   if (bp.removed_by_rule + bp.removed_learned > 0) {
     ar.text = NormalizeWhitespace(bp.text);
     ar.repairs.push_back("boilerplate: removed " +
@@ -298,17 +524,25 @@ void Engine::Polish(CleanArticle* c, int64_t now) {
                          std::to_string(bp.removed_learned) + " learned from the source)");
     c->content_hash = ContentHash(ar.title, ar.text);
   }
-  // A date in the future is a clock error: clamp it to now, keep the original.
-  if (ar.published && *ar.published > now + options_.max_clock_skew_seconds) {
+  // Dates outside a plausible range are repairs. Too old: dropped. In the
+  // future (a clock error): clamped to now for ordering and display, but it
+  // must not move the clustering window, so the clusterer sees it undated.
+  if (ar.published && *ar.published < kEarliestPlausibleDate) {
+    ar.repairs.push_back("date_out_of_range: published " + FormatIsoDate(*ar.published) +
+                         " is before 1900; treated as undated");
+    ar.published.reset();
+  } else if (ar.published && *ar.published > now + options_.max_clock_skew_seconds) {
     ar.repairs.push_back("clock_skew: published " + FormatIsoDate(*ar.published) +
                          " is in the future; clamped to the ingest time");
     ar.published = now;
+    p->time_trusted = false;
   }
   if (ar.title.empty() && !ar.text.empty()) {
     // Use the first line of the text as a title, so every story has a headline.
     auto nl = ar.text.find('\n');
     ar.title = ar.text.substr(0, std::min<size_t>(nl, 160));
   }
+  return Status::Ok();
 }
 
 Status Engine::ProcessOne(Prepared p, int64_t now, IngestSummary* sum) {
@@ -319,23 +553,38 @@ Status Engine::ProcessOne(Prepared p, int64_t now, IngestSummary* sum) {
   };
   CleanArticle& c = p.c;
   Article& ar = c.article;
+  if (p.unchanged) {
+    ++sum->unchanged;
+    return Status::Ok();
+  }
   if (ar.title.empty() && ar.text.empty())
     return reject(ar.origin, "empty", "article '" + ar.id + "' is empty after cleaning");
 
-  auto t = Clock::now();
-  auto known = store_->ArticleHash(ar.id);
+  auto t = Steady::now();
+  auto alias = [&](const std::string& of) {
+    // The same text under another id: an alias of the stored article.
+    Status s = store_->PutAlias(ar.id, of, ar.origin);
+    if (s.ok()) s = store_->PutDuplicate({ar.id, of, "exact", 1.0, 1.0, 0});
+    ++sum->duplicates;
+    sum->stages.store += Since(t);
+    return s;
+  };
+  if (!p.alias_of.empty()) return alias(p.alias_of);
+  auto known = store_->FindArticle(ar.id);
   if (!known.ok()) return known.status();
   if (known->has_value()) {
     sum->stages.store += Since(t);
-    if (**known == c.content_hash) {
+    const KnownArticle& k = **known;
+    if (k.content_hash == c.content_hash) {
       ++sum->unchanged;
       return Status::Ok();
     }
     // The same id with new content: an update. The old text is kept as a
-    // revision; the article keeps its story.
-    auto canonical = store_->CanonicalId(ar.id);
-    if (!canonical.ok()) return canonical.status();
-    Status us = store_->UpdateArticle(*canonical, ar.title, ar.text, c.content_hash, now);
+    // revision; the article keeps its story. Empty never replaces text.
+    if (ar.text.empty() && !k.empty)
+      return reject(ar.origin, "emptied",
+                    "article '" + ar.id + "' arrived again with no text; the stored text is kept");
+    Status us = store_->UpdateArticle(k.id, ar.title, ar.text, c.content_hash, p.raw_hash, now);
     if (!us.ok()) return us;
     ++sum->updated;
     return Status::Ok();
@@ -343,18 +592,12 @@ Status Engine::ProcessOne(Prepared p, int64_t now, IngestSummary* sum) {
   auto same = store_->FindByHash(c.content_hash);
   if (!same.ok()) return same.status();
   sum->stages.store += Since(t);
-  if (same->has_value()) {
-    // The same text under another id: an alias of the stored article.
-    Status s = store_->PutAlias(ar.id, **same, ar.origin);
-    if (s.ok()) s = store_->PutDuplicate({ar.id, **same, "exact", 1.0, 1.0, 0});
-    ++sum->duplicates;
-    return s;
-  }
+  if (same->has_value()) return alias(**same);
 
   const LanguageGuess& lang = p.lang;
   const Signals& sig = p.sig;
 
-  t = Clock::now();
+  t = Steady::now();
   std::vector<DupMatch> matches = dup_index_.Query(sig.sketch);
   sum->stages.dedup += Since(t);
 
@@ -363,12 +606,15 @@ Status Engine::ProcessOne(Prepared p, int64_t now, IngestSummary* sum) {
   st.lang_confidence = lang.confidence;
   st.lang_method = lang.method;
   st.content_hash = c.content_hash;
+  st.raw_hash = p.raw_hash;
   st.ingested = now;
+  // A clamped date orders the article but does not move the window.
+  const std::optional<int64_t> time = p.time_trusted ? ar.published : std::nullopt;
   st.sketch = sig.sketch;
   st.names = sig.name_labels;
 
   // A copy joins its original's story.
-  t = Clock::now();
+  t = Steady::now();
   Membership m;
   m.article = ar.id;
   nlohmann::json detail;
@@ -377,6 +623,7 @@ Status Engine::ProcessOne(Prepared p, int64_t now, IngestSummary* sum) {
   for (const auto& dm : matches) {
     if (links.size() >= 8) break;
     auto other = store_->ArticleByHandle(dm.doc);
+    if (!other.ok() && other.status().code() != Status::Code::kNotFound) return other.status();
     if (!other.ok()) continue;
     if (first_match.empty()) first_match = other->id;
     // Who copied whom: the earlier article is the original; on the same
@@ -398,7 +645,8 @@ Status Engine::ProcessOne(Prepared p, int64_t now, IngestSummary* sum) {
   bool joined = false;
   if (!links.empty()) {
     auto story = store_->StoryOf(first_match);
-    if (story.ok() && clusterer_.AddTo(*story, sig, ar.published)) {
+    if (!story.ok() && story.status().code() != Status::Code::kNotFound) return story.status();
+    if (story.ok() && clusterer_.AddTo(*story, sig, time)) {
       m.story = *story;
       m.score = links[0].containment;
       m.reason = "duplicate";
@@ -411,7 +659,7 @@ Status Engine::ProcessOne(Prepared p, int64_t now, IngestSummary* sum) {
     }
   }
   if (!joined) {
-    Assignment as = clusterer_.Assign(ar.id, ar.title, sig, ar.published);
+    Assignment as = clusterer_.Assign(ar.id, ar.title, sig, time);
     m.story = as.story_id;
     m.score = as.score;
     m.reason = as.reason;
@@ -444,12 +692,13 @@ Status Engine::ProcessOne(Prepared p, int64_t now, IngestSummary* sum) {
   m.detail = detail.dump();
   sum->stages.cluster += Since(t);
 
-  t = Clock::now();
+  t = Steady::now();
   if (!ar.repairs.empty()) ++sum->repaired;
   st.article = std::move(ar);
   Status s = store_->PutArticle(&st);
   if (!s.ok()) return s;
   dup_index_.Add(static_cast<uint32_t>(st.handle), st.sketch);
+  sketch_time_.emplace(static_cast<uint32_t>(st.handle), st.article.published);
   s = store_->PutMembership(m);
   if (!s.ok()) return s;
   for (const auto& l : links) {
@@ -464,7 +713,7 @@ Status Engine::ProcessOne(Prepared p, int64_t now, IngestSummary* sum) {
     const auto& entry = entries[n];
     std::string entry_id = st.article.id + "#" + std::to_string(n + 1);
     Signals es = analyzer_->Analyze(entry.title, entry.text, st.lang);
-    Assignment ea = clusterer_.Assign(entry_id, entry.title, es, st.article.published, true);
+    Assignment ea = clusterer_.Assign(entry_id, entry.title, es, time, true);
     for (const auto& from : ea.merged) {
       s = store_->MergeStory(from, ea.story_id);
       if (!s.ok()) return s;

@@ -1,17 +1,36 @@
 // Engine: the one object front ends talk to. Runs articles through the
 // pipeline (ingest -> clean -> langid -> signals -> dedup -> cluster -> store)
 // and answers queries. Built from one validated EngineOptions; no globals.
+//
+// Two ways to open one:
+//  - Engine::Open: the writer. Takes the store's writer lock for its whole
+//    life (a second writer fails at once, or waits with `wait_for_writer`),
+//    loads the language-ID model and the clustering state.
+//  - Engine::OpenReader: for queries. No lock, no model, no clustering
+//    state: opens in milliseconds whatever the size of the store, and is
+//    never blocked by a writer (it sees the last committed batch).
+//
+// Transactions: Ingest commits every `batch_size` articles. A batch is all
+// or nothing: if a write fails, the batch is rolled back and the in-memory
+// state (stories, document frequencies, duplicate index, learned
+// boilerplate) is reloaded from the store, so the engine goes on from
+// exactly what is stored.
+//
+// Thread safety: an Engine is used by one thread at a time; it runs its own
+// analysis threads inside Ingest.
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "clean/boilerplate.h"
 #include "clean/clean.h"
 #include "cluster/cluster.h"
+#include "common/clock.h"
 #include "common/status.h"
 #include "dedup/dedup.h"
 #include "ingest/fetch.h"
@@ -42,7 +61,18 @@ struct EngineOptions {
   size_t batch_size = 2000;
   // Ignore languages declared by metadata (evaluation measures detection).
   bool ignore_lang_hints = false;
+  // A second writer on the same store waits for the first instead of failing.
+  bool wait_for_writer = false;
+  // Where "now" comes from (tests set it); null: the system clock.
+  std::shared_ptr<const Clock> clock;
 };
+
+// Checks every option against its accepted range. InvalidArgument names the
+// key (as in the config file) and the range.
+Status Validate(const EngineOptions& options);
+
+// Publication dates before this (1900-01-01) are not plausible: dropped, with a repair.
+constexpr int64_t kEarliestPlausibleDate = -2208988800;
 
 // Wall time spent per stage, seconds.
 struct StageTimes {
@@ -56,6 +86,7 @@ struct IngestSummary {
   int64_t rejected = 0;
   int64_t unchanged = 0;   // already stored with the same content
   int64_t updated = 0;     // known id, new content: updated, old text kept as a revision
+                           // (a re-delivery of stored content is `unchanged`, never an update)
   int64_t duplicates = 0;  // exact copies (aliases) + near/wire copies
   int64_t new_stories = 0;
   int64_t merged_stories = 0;
@@ -72,7 +103,10 @@ using ProgressFn = std::function<void(int64_t done, int64_t total)>;
 
 class Engine {
  public:
+  // The writer (see above). Fails if another process is writing to the store.
   static Result<std::unique_ptr<Engine>> Open(const EngineOptions& options);
+  // A reader: store queries only; Ingest fails with InvalidArgument.
+  static Result<std::unique_ptr<Engine>> OpenReader(const EngineOptions& options);
   ~Engine();
 
   // Reads paths (files, directories) and ingests everything in them. A path
@@ -83,8 +117,12 @@ class Engine {
 
   // Ingests articles (processed in publication order; undated ones after the
   // dated, in the order given). `rejects` from reading are recorded too.
+  // `feeds`: feed states written in the same transaction as the last batch
+  // of these articles (a poller's ETags are never ahead of its items).
   Result<IngestSummary> Ingest(std::vector<Article> articles, std::vector<Reject> rejects = {},
-                               const ProgressFn& progress = {});
+                               const ProgressFn& progress = {},
+                               const std::vector<FeedState>& feeds = {});
+  int64_t Now() const { return clock_->Now(); }
 
   ArticleStore& store() { return *store_; }
   Fetcher& fetcher();
@@ -95,21 +133,39 @@ class Engine {
  private:
   explicit Engine(const EngineOptions& options);
   Status Restore();
+  // After a failed batch: forget the in-memory state and reload it from the store.
+  Status ResetState();
   Status CheckParameters();
   Status Flush(int64_t now);
+  Result<IngestSummary> IngestLocked(std::vector<Article> articles, std::vector<Reject> rejects,
+                                     const ProgressFn& progress,
+                                     const std::vector<FeedState>& feeds);
   // An article on its way: cleaned, then (in parallel) identified and analysed.
   struct Prepared {
     CleanArticle c;
     LanguageGuess lang;
     Signals sig;
     bool analysed = false;
+    uint64_t raw_hash = 0;     // content as it arrived, before boilerplate removal
+    bool unchanged = false;    // a re-delivery of stored content: nothing to do
+    std::string alias_of;      // the same content is stored under this id
+    bool time_trusted = true;  // false: the date was clamped, it must not move the window
   };
-  void Polish(CleanArticle* c, int64_t now);  // boilerplate (stateful), dates, title
+  // What this Ingest call has seen so far (re-deliveries within one call).
+  struct Seen {
+    std::unordered_map<std::string, uint64_t> ids;   // id -> raw hash, latest
+    std::unordered_map<uint64_t, std::string> raws;  // raw hash -> first id
+  };
+  // Re-delivery check, boilerplate (learned only from new articles), dates, title.
+  Status Polish(Prepared* p, int64_t now, Seen* seen);
   Status ProcessOne(Prepared p, int64_t now, IngestSummary* sum);
   nlohmann::json ExplainShared(const std::vector<uint64_t>& keys, const Article& ar,
                                const Signals& sig);
 
   EngineOptions options_;
+  std::shared_ptr<const Clock> clock_;
+  bool reader_ = false;
+  std::unique_ptr<WriterLock> lock_;  // released after the store is closed
   std::unique_ptr<ArticleStore> store_;
   std::unique_ptr<LanguageIdentifier> langid_;
   std::unique_ptr<Analyzer> analyzer_;
@@ -117,6 +173,8 @@ class Engine {
   std::unique_ptr<Fetcher> fetcher_;                         // for URL inputs; created on first use
   BoilerplateFilter boilerplate_;
   DupIndex dup_index_;
+  // Publication date of each indexed sketch: the index keeps the window only.
+  std::unordered_map<uint32_t, std::optional<int64_t>> sketch_time_;
   Clusterer clusterer_;
 };
 

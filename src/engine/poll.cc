@@ -51,7 +51,8 @@ Result<PollRound> Poller::PollOnce(const std::vector<std::string>& feeds) {
   PollRound round;
   IngestBatch batch;
   ArticleStore& store = engine_.store();
-  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  const int64_t now = engine_.Now();
+  std::vector<FeedState> states;
   for (const auto& url : feeds) {
     ++round.feeds;
     auto state = store.GetFeedState(url);
@@ -81,10 +82,11 @@ Result<PollRound> Poller::PollOnce(const std::vector<std::string>& feeds) {
       fs.last_modified = r->last_modified;
       ParseDocument(r->body, url, "", r->charset, engine_.options().ingest, &batch, &fetcher_);
     }
-    Status s = store.PutFeedState(fs);
-    if (!s.ok()) return s;
+    states.push_back(std::move(fs));
   }
-  auto sum = engine_.Ingest(std::move(batch.articles), std::move(batch.rejects));
+  // The feeds' new states are committed with their items, never before: a
+  // round killed half-way fetches the same items again next time.
+  auto sum = engine_.Ingest(std::move(batch.articles), std::move(batch.rejects), {}, states);
   if (!sum.ok()) return sum.status();
   round.ingest = std::move(sum).value();
   return round;

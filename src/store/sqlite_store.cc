@@ -1,8 +1,11 @@
 // The embedded store: one SQLite file in WAL mode.
 #include <sqlite3.h>
 
+#include <charconv>
 #include <cstring>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <tuple>
 #include <unordered_map>
 
 #include "store/store.h"
@@ -29,7 +32,8 @@ CREATE TABLE IF NOT EXISTS articles(
   origin TEXT NOT NULL DEFAULT '',
   repairs TEXT NOT NULL DEFAULT '[]',
   names TEXT NOT NULL DEFAULT '[]',
-  sketch BLOB);
+  sketch BLOB,
+  raw_hash INTEGER);
 CREATE INDEX IF NOT EXISTS articles_hash ON articles(content_hash);
 CREATE INDEX IF NOT EXISTS articles_published ON articles(published);
 CREATE TABLE IF NOT EXISTS aliases(id TEXT PRIMARY KEY, canonical TEXT NOT NULL, origin TEXT NOT NULL DEFAULT '');
@@ -166,6 +170,43 @@ class Stmt {
   sqlite3_stmt* s_ = nullptr;
 };
 
+// A prepared statement on loan to one method: reset when the method is done
+// with it, so that no statement keeps a read transaction open (an open read
+// transaction stops the write-ahead log from being checkpointed and reused).
+class Lease {
+ public:
+  explicit Lease(Stmt* s) : s_(s) {}
+  Lease(Lease&& o) noexcept : s_(o.s_) { o.s_ = nullptr; }
+  Lease& operator=(Lease&&) = delete;
+  ~Lease() {
+    if (s_) sqlite3_reset(s_->get());
+  }
+  Stmt* operator->() { return s_; }
+  operator Stmt*() { return s_; }  // NOLINT: a lease is used as the statement
+
+ private:
+  Stmt* s_;
+};
+
+// JSON from the store: {"lang": n, ...} without throwing on a damaged value.
+template <typename Int>
+std::map<std::string, Int> ParseLangs(const std::string& text) {
+  std::map<std::string, Int> out;
+  auto langs = nlohmann::json::parse(text, nullptr, false);
+  if (langs.is_object())
+    for (auto& [k, v] : langs.items())
+      if (v.is_number_integer()) out[k] = static_cast<Int>(v.template get<int64_t>());
+  return out;
+}
+std::vector<std::string> ParseStrings(const std::string& text) {
+  std::vector<std::string> out;
+  auto a = nlohmann::json::parse(text, nullptr, false);
+  if (a.is_array())
+    for (const auto& v : a)
+      if (v.is_string()) out.push_back(v.get<std::string>());
+  return out;
+}
+
 std::string EncodeSketch(const std::vector<uint64_t>& v) {
   return std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(uint64_t));
 }
@@ -201,13 +242,19 @@ class SqliteStore final : public ArticleStore {
     s = Exec(kSchema);
     if (!s.ok()) return Status::Corruption("'" + path + "': cannot create schema: " + s.message());
     // Columns added after the first release: stores made before get them.
-    if (!HasColumn("stories", "pivot_vector")) {
-      s = Exec("ALTER TABLE stories ADD COLUMN pivot_vector BLOB");
+    for (const auto& [table, column, type] :
+         {std::tuple<const char*, const char*, const char*>{"stories", "pivot_vector", "BLOB"},
+          {"articles", "raw_hash", "INTEGER"}}) {
+      if (HasColumn(table, column)) continue;
+      s = Exec(std::string("ALTER TABLE ") + table + " ADD COLUMN " + column + " " + type);
       // Another process may have added it in between.
-      if (!s.ok() && !HasColumn("stories", "pivot_vector"))
+      if (!s.ok() && !HasColumn(table, column))
         return Status::IOError("'" + path + "': cannot upgrade schema: " + s.message());
     }
-    return Status::Ok();
+    s = Exec("CREATE INDEX IF NOT EXISTS articles_raw ON articles(raw_hash)");
+    if (!s.ok()) return Status::IOError("'" + path + "': cannot upgrade schema: " + s.message());
+    // The log is truncated back to this size whenever it restarts.
+    return Exec("PRAGMA journal_size_limit=67108864");
   }
 
   bool HasColumn(const std::string& table, const std::string& column) {
@@ -230,18 +277,18 @@ class SqliteStore final : public ArticleStore {
     return Status::Ok();
   }
 
-  Result<Stmt*> S(const char* sql) {
+  Result<Lease> S(const char* sql) {
     auto it = stmts_.find(sql);
     if (it != stmts_.end()) {
       it->second->Reset();
-      return it->second.get();
+      return Lease(it->second.get());
     }
     auto st = std::make_unique<Stmt>();
     Status s = st->Prepare(db_, sql);
     if (!s.ok()) return s;
     Stmt* p = st.get();
     stmts_.emplace(sql, std::move(st));
-    return p;
+    return Lease(p);
   }
 
   Status Done(Stmt* st) {
@@ -249,15 +296,40 @@ class SqliteStore final : public ArticleStore {
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) return Status::IOError(sqlite3_errmsg(db_));
     return Status::Ok();
   }
+  // After a loop over rows: the step code that ended it must be SQLITE_DONE.
+  Status Ended(int rc) {
+    if (rc == SQLITE_DONE) return Status::Ok();
+    return Status::IOError(std::string("reading the store: ") + sqlite3_errmsg(db_));
+  }
+  // A single-row query: true if there is a row, false if none, else an error.
+  Result<bool> Row(Stmt* st) {
+    int rc = st->Step();
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return Status::IOError(std::string("reading the store: ") + sqlite3_errmsg(db_));
+  }
 
   Status Begin() override { return Exec("BEGIN IMMEDIATE"); }
   Status Commit() override { return Exec("COMMIT"); }
+  Status Rollback() override {
+    if (sqlite3_get_autocommit(db_)) return Status::Ok();  // no transaction open
+    return Exec("ROLLBACK");
+  }
+  Status Checkpoint() override {
+    int log = 0, done = 0;
+    int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+      return Status::IOError(std::string("checkpoint: ") + sqlite3_errmsg(db_));
+    return Status::Ok();
+  }
 
   Result<std::optional<std::string>> GetMeta(const std::string& key) override {
     auto st = S("SELECT value FROM meta WHERE key=?");
     if (!st.ok()) return st.status();
     (*st)->Bind(1, key);
-    if ((*st)->Step() == SQLITE_ROW) return std::optional<std::string>((*st)->Text(0));
+    auto row = Row(*st);
+    if (!row.ok()) return row.status();
+    if (*row) return std::optional<std::string>((*st)->Text(0));
     return std::optional<std::string>();
   }
   Status PutMeta(const std::string& key, const std::string& value) override {
@@ -270,25 +342,42 @@ class SqliteStore final : public ArticleStore {
   }
 
   Result<std::optional<uint64_t>> ArticleHash(const std::string& id) override {
-    auto st = S("SELECT content_hash FROM articles WHERE id=?");
-    if (!st.ok()) return st.status();
-    (*st)->Bind(1, id);
-    if ((*st)->Step() == SQLITE_ROW)
-      return std::optional<uint64_t>(static_cast<uint64_t>((*st)->Int(0)));
-    auto al =
-        S("SELECT a.content_hash FROM aliases l JOIN articles a ON a.id=l.canonical WHERE l.id=?");
-    if (!al.ok()) return al.status();
-    (*al)->Bind(1, id);
-    if ((*al)->Step() == SQLITE_ROW)
-      return std::optional<uint64_t>(static_cast<uint64_t>((*al)->Int(0)));
-    return std::optional<uint64_t>();
+    auto a = FindArticle(id);
+    if (!a.ok()) return a.status();
+    if (!a->has_value()) return std::optional<uint64_t>();
+    return std::optional<uint64_t>((*a)->content_hash);
+  }
+
+  Result<std::optional<KnownArticle>> FindArticle(const std::string& id) override {
+    for (const char* sql :
+         {"SELECT id, content_hash, raw_hash, length(title) + length(text) = 0 FROM articles "
+          "WHERE id=?",
+          "SELECT a.id, a.content_hash, a.raw_hash, length(a.title) + length(a.text) = 0 FROM "
+          "aliases l JOIN articles a ON a.id=l.canonical WHERE l.id=?"}) {
+      auto st = S(sql);
+      if (!st.ok()) return st.status();
+      (*st)->Bind(1, id);
+      auto row = Row(*st);
+      if (!row.ok()) return row.status();
+      if (!*row) continue;
+      KnownArticle k;
+      k.id = (*st)->Text(0);
+      k.content_hash = static_cast<uint64_t>((*st)->Int(1));
+      if (auto raw = (*st)->OptInt(2)) k.raw_hash = static_cast<uint64_t>(*raw);
+      k.empty = (*st)->Int(3) != 0;
+      return std::optional<KnownArticle>(std::move(k));
+    }
+    return std::optional<KnownArticle>();
   }
 
   Result<std::optional<std::string>> FindByHash(uint64_t h) override {
-    auto st = S("SELECT id FROM articles WHERE content_hash=? ORDER BY handle LIMIT 1");
+    auto st =
+        S("SELECT id FROM articles WHERE content_hash=?1 OR raw_hash=?1 ORDER BY handle LIMIT 1");
     if (!st.ok()) return st.status();
     (*st)->Bind(1, static_cast<int64_t>(h));
-    if ((*st)->Step() == SQLITE_ROW) return std::optional<std::string>((*st)->Text(0));
+    auto row = Row(*st);
+    if (!row.ok()) return row.status();
+    if (*row) return std::optional<std::string>((*st)->Text(0));
     return std::optional<std::string>();
   }
 
@@ -296,7 +385,9 @@ class SqliteStore final : public ArticleStore {
     auto st = S("SELECT canonical FROM aliases WHERE id=?");
     if (!st.ok()) return st.status();
     (*st)->Bind(1, id);
-    if ((*st)->Step() == SQLITE_ROW) return (*st)->Text(0);
+    auto row = Row(*st);
+    if (!row.ok()) return row.status();
+    if (*row) return (*st)->Text(0);
     return id;
   }
 
@@ -304,7 +395,8 @@ class SqliteStore final : public ArticleStore {
     auto st =
         S("INSERT INTO "
           "articles(id,title,text,lang,lang_confidence,lang_method,source,url,published,ingested,"
-          "content_hash,origin,repairs,names,sketch) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+          "content_hash,origin,repairs,names,sketch,raw_hash) "
+          "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     if (!st.ok()) return st.status();
     const Article& ar = a->article;
     Stmt* s = *st;
@@ -320,14 +412,14 @@ class SqliteStore final : public ArticleStore {
         .Bind(10, a->ingested);
     s->Bind(11, static_cast<int64_t>(a->content_hash)).Bind(12, ar.origin);
     s->Bind(13, nlohmann::json(ar.repairs).dump()).Bind(14, nlohmann::json(a->names).dump());
-    s->BindBlob(15, EncodeSketch(a->sketch));
+    s->BindBlob(15, EncodeSketch(a->sketch)).Bind(16, static_cast<int64_t>(a->raw_hash));
     Status r = Done(s);
     if (r.ok()) a->handle = sqlite3_last_insert_rowid(db_);
     return r;
   }
 
   Status UpdateArticle(const std::string& id, const std::string& title, const std::string& text,
-                       uint64_t content_hash, int64_t now) override {
+                       uint64_t content_hash, uint64_t raw_hash, int64_t now) override {
     auto keep =
         S("INSERT INTO revisions(article,n,title,text,content_hash,replaced) "
           "SELECT id, (SELECT COUNT(*) FROM revisions WHERE article=?1) + 1, title, text, "
@@ -336,9 +428,10 @@ class SqliteStore final : public ArticleStore {
     (*keep)->Bind(1, id).Bind(2, now);
     Status s = Done(*keep);
     if (!s.ok()) return s;
-    auto up = S("UPDATE articles SET title=?2, text=?3, content_hash=?4 WHERE id=?1");
+    auto up = S("UPDATE articles SET title=?2, text=?3, content_hash=?4, raw_hash=?5 WHERE id=?1");
     if (!up.ok()) return up.status();
     (*up)->Bind(1, id).Bind(2, title).Bind(3, text).Bind(4, static_cast<int64_t>(content_hash));
+    (*up)->Bind(5, static_cast<int64_t>(raw_hash));
     return Done(*up);
   }
 
@@ -346,7 +439,9 @@ class SqliteStore final : public ArticleStore {
     auto st = S("SELECT COUNT(*) FROM revisions WHERE article=?");
     if (!st.ok()) return st.status();
     (*st)->Bind(1, id);
-    return (*st)->Step() == SQLITE_ROW ? (*st)->Int(0) : 0;
+    auto row = Row(*st);
+    if (!row.ok()) return row.status();
+    return *row ? (*st)->Int(0) : int64_t{0};
   }
 
   Status PutAlias(const std::string& id, const std::string& canonical,
@@ -397,7 +492,7 @@ class SqliteStore final : public ArticleStore {
     return Done(*st);
   }
 
-  Status PutStory(const StoryState& s, int64_t now) override {
+  Status PutStory(const StoryRecord& s, int64_t now) override {
     auto st = S(
         "INSERT INTO stories(id,title,size,langs,first_time,last_time,created,updated,full_vector,"
         "neutral_vector,entries,pivot_vector) VALUES(?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO "
@@ -413,24 +508,25 @@ class SqliteStore final : public ArticleStore {
         .Bind(3, static_cast<int64_t>(s.size))
         .Bind(4, nlohmann::json(s.langs).dump());
     p->Bind(5, s.first_time).Bind(6, s.last_time).Bind(7, now).Bind(8, now);
-    p->BindBlob(9, EncodeVector(s.full)).BindBlob(10, EncodeVector(s.neutral));
+    p->BindBlob(9, s.full_vector).BindBlob(10, s.neutral_vector);
     p->Bind(11, static_cast<int64_t>(s.entries));
-    p->BindBlob(12, EncodeVector(s.pivot));
+    p->BindBlob(12, s.pivot_vector);
     return Done(p);
   }
 
-  Status PutDf(const DocumentFrequencies& df) override {
-    auto st =
-        S("INSERT INTO df(feature,n) VALUES(?,?) ON CONFLICT(feature) DO UPDATE SET n=excluded.n");
-    if (!st.ok()) return st.status();
-    for (uint64_t k : df.dirty()) {
-      auto it = df.counts().find(k);
-      if (it == df.counts().end()) continue;
-      (*st)->Reset().Bind(1, static_cast<int64_t>(k)).Bind(2, static_cast<int64_t>(it->second));
-      Status s = Done(*st);
-      if (!s.ok()) return s;
+  Status PutDf(const std::vector<std::pair<uint64_t, uint32_t>>& counts,
+               uint64_t documents) override {
+    {
+      auto st = S(
+          "INSERT INTO df(feature,n) VALUES(?,?) ON CONFLICT(feature) DO UPDATE SET n=excluded.n");
+      if (!st.ok()) return st.status();
+      for (const auto& [k, n] : counts) {
+        (*st)->Reset().Bind(1, static_cast<int64_t>(k)).Bind(2, static_cast<int64_t>(n));
+        Status s = Done(*st);
+        if (!s.ok()) return s;
+      }
     }
-    return PutMeta("df_documents", std::to_string(df.documents()));
+    return PutMeta("df_documents", std::to_string(documents));
   }
 
   Status MergeStory(const std::string& from, const std::string& into) override {
@@ -451,7 +547,9 @@ class SqliteStore final : public ArticleStore {
     auto st = S("SELECT target FROM story_aliases WHERE id=?");
     if (!st.ok()) return st.status();
     (*st)->Bind(1, id);
-    if ((*st)->Step() == SQLITE_ROW) return (*st)->Text(0);
+    auto row = Row(*st);
+    if (!row.ok()) return row.status();
+    if (*row) return (*st)->Text(0);
     return id;
   }
 
@@ -468,10 +566,11 @@ class SqliteStore final : public ArticleStore {
       const std::function<void(const std::string&, uint64_t, uint32_t)>& fn) override {
     auto st = S("SELECT source,hash,n FROM boilerplate");
     if (!st.ok()) return st.status();
-    while ((*st)->Step() == SQLITE_ROW)
+    int rc;
+    while ((rc = (*st)->Step()) == SQLITE_ROW)
       fn((*st)->Text(0), static_cast<uint64_t>((*st)->Int(1)),
          static_cast<uint32_t>((*st)->Int(2)));
-    return Status::Ok();
+    return Ended(rc);
   }
 
   Result<std::optional<FeedState>> GetFeedState(const std::string& url) override {
@@ -480,7 +579,9 @@ class SqliteStore final : public ArticleStore {
           "WHERE url=?");
     if (!st.ok()) return st.status();
     (*st)->Bind(1, url);
-    if ((*st)->Step() != SQLITE_ROW) return std::optional<FeedState>();
+    auto row = Row(*st);
+    if (!row.ok()) return row.status();
+    if (!*row) return std::optional<FeedState>();
     FeedState f;
     f.url = url;
     f.etag = (*st)->Text(0);
@@ -503,64 +604,76 @@ class SqliteStore final : public ArticleStore {
     return Done(*st);
   }
 
-  Status LoadDf(DocumentFrequencies* df) override {
-    auto st = S("SELECT feature,n FROM df");
-    if (!st.ok()) return st.status();
-    while ((*st)->Step() == SQLITE_ROW)
-      df->Set(static_cast<uint64_t>((*st)->Int(0)), static_cast<uint32_t>((*st)->Int(1)));
+  Status LoadDf(const std::function<void(uint64_t, uint32_t)>& fn, uint64_t* documents) override {
+    {
+      auto st = S("SELECT feature,n FROM df");
+      if (!st.ok()) return st.status();
+      int rc;
+      while ((rc = (*st)->Step()) == SQLITE_ROW)
+        fn(static_cast<uint64_t>((*st)->Int(0)), static_cast<uint32_t>((*st)->Int(1)));
+      Status s = Ended(rc);
+      if (!s.ok()) return s;
+    }
     auto n = GetMeta("df_documents");
     if (!n.ok()) return n.status();
-    if (n->has_value()) df->SetDocuments(std::stoull(**n));
-    df->ClearDirty();
-    return Status::Ok();
-  }
-
-  Status LoadStories(std::optional<int64_t> since,
-                     const std::function<void(StoryState)>& fn) override {
-    auto st =
-        S("SELECT id,title,size,langs,first_time,last_time,full_vector,neutral_vector,entries,"
-          "pivot_vector FROM stories "
-          "WHERE last_time IS NULL OR ?1 IS NULL OR last_time >= ?1 ORDER BY rowid");
-    if (!st.ok()) return st.status();
-    (*st)->Bind(1, since);
-    while ((*st)->Step() == SQLITE_ROW) {
-      StoryState s;
-      s.id = (*st)->Text(0);
-      s.title = (*st)->Text(1);
-      s.size = static_cast<uint32_t>((*st)->Int(2));
-      auto langs = nlohmann::json::parse((*st)->Text(3), nullptr, false);
-      if (langs.is_object())
-        for (auto& [k, v] : langs.items()) s.langs[k] = v.get<uint32_t>();
-      s.first_time = (*st)->OptInt(4);
-      s.last_time = (*st)->OptInt(5);
-      s.full = DecodeVector((*st)->Blob(6));
-      s.neutral = DecodeVector((*st)->Blob(7));
-      s.entries = static_cast<uint32_t>((*st)->Int(8));
-      s.pivot = DecodeVector((*st)->Blob(9));
-      fn(std::move(s));
+    *documents = 0;
+    if (n->has_value()) {
+      const std::string& v = **n;
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), *documents);
+      if (ec != std::errc() || end != v.data() + v.size())
+        return Status::Corruption("meta df_documents is not a count: '" + v + "'");
     }
     return Status::Ok();
   }
 
-  Status LoadSketches(
-      std::optional<int64_t> since,
-      const std::function<void(int64_t, const std::string&, std::vector<uint64_t>)>& fn) override {
+  Status LoadStories(std::optional<int64_t> since,
+                     const std::function<void(StoryRecord)>& fn) override {
     auto st =
-        S("SELECT handle,id,sketch FROM articles WHERE published IS NULL OR ?1 IS NULL OR "
+        S("SELECT id,title,size,langs,first_time,last_time,full_vector,neutral_vector,entries,"
+          "pivot_vector FROM stories "
+          "WHERE last_time IS NULL OR ?1 IS NULL OR last_time >= ?1 ORDER BY last_time, id");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, since);
+    int rc;
+    while ((rc = (*st)->Step()) == SQLITE_ROW) {
+      StoryRecord s;
+      s.id = (*st)->Text(0);
+      s.title = (*st)->Text(1);
+      s.size = static_cast<uint32_t>((*st)->Int(2));
+      s.langs = ParseLangs<uint32_t>((*st)->Text(3));
+      s.first_time = (*st)->OptInt(4);
+      s.last_time = (*st)->OptInt(5);
+      s.full_vector = (*st)->Blob(6);
+      s.neutral_vector = (*st)->Blob(7);
+      s.entries = static_cast<uint32_t>((*st)->Int(8));
+      s.pivot_vector = (*st)->Blob(9);
+      fn(std::move(s));
+    }
+    return Ended(rc);
+  }
+
+  Status LoadSketches(std::optional<int64_t> since,
+                      const std::function<void(int64_t, std::optional<int64_t>,
+                                               std::vector<uint64_t>)>& fn) override {
+    auto st =
+        S("SELECT handle,published,sketch FROM articles WHERE published IS NULL OR ?1 IS NULL OR "
           "published >= ?1 "
           "ORDER BY handle");
     if (!st.ok()) return st.status();
     (*st)->Bind(1, since);
-    while ((*st)->Step() == SQLITE_ROW)
-      fn((*st)->Int(0), (*st)->Text(1), DecodeSketch((*st)->Blob(2)));
-    return Status::Ok();
+    int rc;
+    while ((rc = (*st)->Step()) == SQLITE_ROW)
+      fn((*st)->Int(0), (*st)->OptInt(1), DecodeSketch((*st)->Blob(2)));
+    return Ended(rc);
   }
 
   Result<ArticleRef> ArticleByHandle(int64_t handle) override {
     auto st = S("SELECT id, published FROM articles WHERE handle=?");
     if (!st.ok()) return st.status();
     (*st)->Bind(1, handle);
-    if ((*st)->Step() == SQLITE_ROW) return ArticleRef{(*st)->Text(0), (*st)->OptInt(1)};
+    auto row = Row(*st);
+    if (!row.ok()) return row.status();
+    if (*row) return ArticleRef{(*st)->Text(0), (*st)->OptInt(1)};
     return Status::NotFound("no article with handle " + std::to_string(handle));
   }
 
@@ -568,7 +681,9 @@ class SqliteStore final : public ArticleStore {
     auto st = S("SELECT story FROM memberships WHERE article=?");
     if (!st.ok()) return st.status();
     (*st)->Bind(1, article_id);
-    if ((*st)->Step() == SQLITE_ROW) return (*st)->Text(0);
+    auto row = Row(*st);
+    if (!row.ok()) return row.status();
+    if (*row) return (*st)->Text(0);
     return Status::NotFound("article '" + article_id + "' has no story");
   }
 
@@ -577,9 +692,7 @@ class SqliteStore final : public ArticleStore {
     r.id = st->Text(0);
     r.title = st->Text(1);
     r.size = st->Int(2);
-    auto langs = nlohmann::json::parse(st->Text(3), nullptr, false);
-    if (langs.is_object())
-      for (auto& [k, v] : langs.items()) r.langs[k] = v.get<int64_t>();
+    r.langs = ParseLangs<int64_t>(st->Text(3));
     r.first_time = st->OptInt(4);
     r.last_time = st->OptInt(5);
     r.updated = st->Int(6);
@@ -596,7 +709,10 @@ class SqliteStore final : public ArticleStore {
     if (!st.ok()) return st.status();
     (*st)->Bind(1, f.min_size).Bind(2, f.lang).Bind(3, f.limit < 0 ? INT64_MAX : f.limit);
     std::vector<StoryRow> out;
-    while ((*st)->Step() == SQLITE_ROW) out.push_back(ReadStory(*st));
+    int rc;
+    while ((rc = (*st)->Step()) == SQLITE_ROW) out.push_back(ReadStory(*st));
+    Status s = Ended(rc);
+    if (!s.ok()) return s;
     return out;
   }
 
@@ -605,7 +721,9 @@ class SqliteStore final : public ArticleStore {
         "SELECT id,title,size,langs,first_time,last_time,updated,entries FROM stories WHERE id=?");
     if (!st.ok()) return st.status();
     (*st)->Bind(1, id);
-    if ((*st)->Step() == SQLITE_ROW) return ReadStory(*st);
+    auto row = Row(*st);
+    if (!row.ok()) return row.status();
+    if (*row) return ReadStory(*st);
     return Status::NotFound("no story '" + id + "'");
   }
 
@@ -622,7 +740,8 @@ class SqliteStore final : public ArticleStore {
     if (!st.ok()) return st.status();
     (*st)->Bind(1, id);
     std::vector<StoredArticle> out;
-    while ((*st)->Step() == SQLITE_ROW) {
+    int rc;
+    while ((rc = (*st)->Step()) == SQLITE_ROW) {
       Stmt* s = *st;
       StoredArticle a;
       a.article.id = s->Text(0);
@@ -637,13 +756,13 @@ class SqliteStore final : public ArticleStore {
       a.ingested = s->Int(9);
       a.content_hash = static_cast<uint64_t>(s->Int(10));
       a.article.origin = s->Text(11);
-      auto rep = nlohmann::json::parse(s->Text(12), nullptr, false);
-      if (rep.is_array()) a.article.repairs = rep.get<std::vector<std::string>>();
-      auto names = nlohmann::json::parse(s->Text(13), nullptr, false);
-      if (names.is_array()) a.names = names.get<std::vector<std::string>>();
+      a.article.repairs = ParseStrings(s->Text(12));
+      a.names = ParseStrings(s->Text(13));
       a.handle = s->Int(14);
       out.push_back(std::move(a));
     }
+    Status s = Ended(rc);
+    if (!s.ok()) return s;
     return out;
   }
 
@@ -652,9 +771,12 @@ class SqliteStore final : public ArticleStore {
     if (!st.ok()) return st.status();
     (*st)->Bind(1, id);
     std::vector<Membership> out;
-    while ((*st)->Step() == SQLITE_ROW)
+    int rc;
+    while ((rc = (*st)->Step()) == SQLITE_ROW)
       out.push_back(
           {(*st)->Text(0), (*st)->Text(1), (*st)->Real(2), (*st)->Text(3), (*st)->Text(4)});
+    Status s = Ended(rc);
+    if (!s.ok()) return s;
     return out;
   }
 
@@ -666,9 +788,12 @@ class SqliteStore final : public ArticleStore {
     if (!st.ok()) return st.status();
     (*st)->Bind(1, article_id);
     std::vector<DuplicateLink> out;
-    while ((*st)->Step() == SQLITE_ROW)
+    int rc;
+    while ((rc = (*st)->Step()) == SQLITE_ROW)
       out.push_back({(*st)->Text(0), (*st)->Text(1), (*st)->Text(2), (*st)->Real(3), (*st)->Real(4),
                      static_cast<int>((*st)->Int(5))});
+    Status s = Ended(rc);
+    if (!s.ok()) return s;
     return out;
   }
 
@@ -680,8 +805,9 @@ class SqliteStore final : public ArticleStore {
           "m.article=l.canonical "
           "JOIN articles a ON a.id=l.canonical ORDER BY 1");
     if (!st.ok()) return st.status();
-    while ((*st)->Step() == SQLITE_ROW) fn((*st)->Text(0), (*st)->Text(1), (*st)->Text(2));
-    return Status::Ok();
+    int rc;
+    while ((rc = (*st)->Step()) == SQLITE_ROW) fn((*st)->Text(0), (*st)->Text(1), (*st)->Text(2));
+    return Ended(rc);
   }
 
   Result<std::vector<std::pair<Reject, int64_t>>> ListRejects(int64_t limit) override {
@@ -689,8 +815,11 @@ class SqliteStore final : public ArticleStore {
     if (!st.ok()) return st.status();
     (*st)->Bind(1, limit < 0 ? INT64_MAX : limit);
     std::vector<std::pair<Reject, int64_t>> out;
-    while ((*st)->Step() == SQLITE_ROW)
+    int rc;
+    while ((rc = (*st)->Step()) == SQLITE_ROW)
       out.push_back({Reject{(*st)->Text(0), (*st)->Text(1), (*st)->Text(2)}, (*st)->Int(3)});
+    Status s = Ended(rc);
+    if (!s.ok()) return s;
     return out;
   }
 
@@ -701,23 +830,26 @@ class SqliteStore final : public ArticleStore {
     if (!st.ok()) return st.status();
     (*st)->Bind(1, limit < 0 ? INT64_MAX : limit);
     std::vector<Repaired> out;
-    while ((*st)->Step() == SQLITE_ROW) {
+    int rc;
+    while ((rc = (*st)->Step()) == SQLITE_ROW) {
       Repaired r;
       r.id = (*st)->Text(0);
       r.origin = (*st)->Text(1);
-      auto rep = nlohmann::json::parse((*st)->Text(2), nullptr, false);
-      if (rep.is_array()) r.repairs = rep.get<std::vector<std::string>>();
+      r.repairs = ParseStrings((*st)->Text(2));
       r.ingested = (*st)->Int(3);
       out.push_back(std::move(r));
     }
+    Status s = Ended(rc);
+    if (!s.ok()) return s;
     return out;
   }
 
   Result<int64_t> Count(const char* sql) {
     auto st = S(sql);
     if (!st.ok()) return st.status();
-    if ((*st)->Step() == SQLITE_ROW) return (*st)->Int(0);
-    return int64_t{0};
+    auto row = Row(*st);
+    if (!row.ok()) return row.status();
+    return *row ? (*st)->Int(0) : int64_t{0};
   }
   Result<int64_t> CountArticles() override { return Count("SELECT COUNT(*) FROM articles"); }
   Result<int64_t> CountStories() override {

@@ -3,8 +3,18 @@
 //
 // ArticleStore is the interface the engine writes through; SqliteStore is the
 // embedded default (one SQLite file, WAL). A distributed implementation can
-// come later behind the same interface and pass the same tests.
+// come later behind the same interface and pass the same tests. The store
+// knows plain structs only (no clustering types): the engine converts.
 // The schema is in DESIGN.md ("Storage").
+//
+// Transactions: every write happens between Begin() and Commit(); Rollback()
+// undoes everything since Begin(). One writer at a time per store: a writer
+// holds a WriterLock (below) for its whole run.
+//
+// Thread safety: an ArticleStore is used by one thread at a time (it keeps
+// prepared statements). Several processes may read one store while one
+// writes: in WAL mode a reader sees the last committed transaction and is
+// never blocked by the writer.
 #pragma once
 
 #include <cstdint>
@@ -13,9 +23,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "cluster/cluster.h"
 #include "common/status.h"
 #include "ingest/ingest.h"
 
@@ -27,8 +37,10 @@ struct StoredArticle {
   std::string lang;
   double lang_confidence = 0;
   std::string lang_method;
-  uint64_t content_hash = 0;
-  int64_t ingested = 0;  // Unix seconds
+  uint64_t content_hash = 0;  // of the stored (cleaned, boilerplate-free) title and text
+  uint64_t raw_hash = 0;      // of the title and text as they arrived (after cleaning, before
+                              // boilerplate removal): how a re-delivery is recognised
+  int64_t ingested = 0;       // Unix seconds
   std::vector<uint64_t> sketch;
   std::vector<std::string> names;  // display forms of name candidates
   int64_t handle = 0;              // storage handle (set by PutArticle)
@@ -49,6 +61,26 @@ struct DuplicateLink {
   double resemblance = 0;
   double containment = 0;
   int shared = 0;
+};
+
+// What the store keeps of a story's clustering state. The vectors are opaque
+// bytes (the clusterer's encoding).
+struct StoryRecord {
+  std::string id;
+  std::string title;
+  uint32_t size = 0;     // whole articles
+  uint32_t entries = 0;  // live-blog entries
+  std::map<std::string, uint32_t> langs;
+  std::optional<int64_t> first_time, last_time;
+  std::string full_vector, neutral_vector, pivot_vector;
+};
+
+// What is known of a stored article, to decide whether an incoming one is new.
+struct KnownArticle {
+  std::string id;  // the stored (canonical) id
+  uint64_t content_hash = 0;
+  std::optional<uint64_t> raw_hash;  // absent for articles stored before it was kept
+  bool empty = false;                // stored title and text are both empty
 };
 
 struct StoryRow {
@@ -83,12 +115,38 @@ struct StoreOptions {
   std::string synchronous = "FULL";
 };
 
+// The one-writer-per-store lock: an advisory lock (flock) on "<db>.lock",
+// held from Acquire until the object is destroyed (or the process dies: the
+// kernel releases it, so a killed writer never leaves a stale lock). The
+// file holds the writer's pid, for the message a second writer gets.
+class WriterLock {
+ public:
+  // `wait`: block until the lock is free (calling `on_wait` once with the
+  // holder's pid first); else fail at once with a message naming the holder.
+  // ":memory:" and "" need no lock.
+  static Result<std::unique_ptr<WriterLock>> Acquire(
+      const std::string& db_path, bool wait,
+      const std::function<void(const std::string& holder)>& on_wait = {});
+  ~WriterLock();
+  WriterLock(const WriterLock&) = delete;
+  WriterLock& operator=(const WriterLock&) = delete;
+
+ private:
+  WriterLock() = default;
+  int fd_ = -1;
+};
+
 class ArticleStore {
  public:
   virtual ~ArticleStore() = default;
 
   virtual Status Begin() = 0;
   virtual Status Commit() = 0;
+  // Undoes everything since Begin(); a no-op outside a transaction.
+  virtual Status Rollback() = 0;
+  // Copies committed pages from the write-ahead log into the database and
+  // lets the log restart (long runs call it between transactions).
+  virtual Status Checkpoint() = 0;
 
   // Parameters that shape stored data; checked by the engine on open.
   virtual Result<std::optional<std::string>> GetMeta(const std::string& key) = 0;
@@ -96,13 +154,16 @@ class ArticleStore {
 
   // nullopt if absent; else the stored content hash.
   virtual Result<std::optional<uint64_t>> ArticleHash(const std::string& id) = 0;
-  // The id of an article with this content hash, if any.
+  // The stored article with this id (or alias), if any.
+  virtual Result<std::optional<KnownArticle>> FindArticle(const std::string& id) = 0;
+  // The id of an article with this content hash (or raw hash), if any.
   virtual Result<std::optional<std::string>> FindByHash(uint64_t content_hash) = 0;
   virtual Result<std::string> CanonicalId(const std::string& id) = 0;  // follows aliases
   virtual Status PutArticle(StoredArticle* a) = 0;
   // Replaces an article's title/text, keeping the old ones as a revision.
   virtual Status UpdateArticle(const std::string& id, const std::string& title,
-                               const std::string& text, uint64_t content_hash, int64_t now) = 0;
+                               const std::string& text, uint64_t content_hash, uint64_t raw_hash,
+                               int64_t now) = 0;
   virtual Result<int64_t> CountRevisions(const std::string& id) = 0;
   virtual Status PutAlias(const std::string& id, const std::string& canonical,
                           const std::string& origin) = 0;
@@ -113,27 +174,32 @@ class ArticleStore {
                           const std::string& text) = 0;
   virtual Status PutDuplicate(const DuplicateLink& d) = 0;
   virtual Status PutReject(const Reject& r, int64_t at) = 0;
-  virtual Status PutStory(const StoryState& s, int64_t now) = 0;
-  virtual Status PutDf(const DocumentFrequencies& df) = 0;  // the dirty keys
+  virtual Status PutStory(const StoryRecord& s, int64_t now) = 0;
+  // Document frequencies: the changed counts, and the number of documents.
+  virtual Status PutDf(const std::vector<std::pair<uint64_t, uint32_t>>& counts,
+                       uint64_t documents) = 0;
   // Story `from` joins `into`: its memberships move, its id becomes an alias.
   virtual Status MergeStory(const std::string& from, const std::string& into) = 0;
   // The current id of a story (follows merges); the id itself if not merged.
   virtual Result<std::string> ResolveStory(const std::string& id) = 0;
 
-  virtual Status LoadDf(DocumentFrequencies* df) = 0;
+  virtual Status LoadDf(const std::function<void(uint64_t key, uint32_t n)>& fn,
+                        uint64_t* documents) = 0;
   virtual Result<std::optional<FeedState>> GetFeedState(const std::string& url) = 0;
   virtual Status PutFeedState(const FeedState& f) = 0;
   // Learned boilerplate: paragraph hashes seen in several articles of a source.
   virtual Status PutBoilerplate(const std::string& source, uint64_t hash, uint32_t n) = 0;
   virtual Status LoadBoilerplate(
       const std::function<void(const std::string&, uint64_t, uint32_t)>& fn) = 0;
-  // Stories whose last dated article is at or after `since` (or undated).
+  // Stories whose last dated article is at or after `since` (or undated), in
+  // (last_time, id) order, undated first.
   virtual Status LoadStories(std::optional<int64_t> since,
-                             const std::function<void(StoryState)>& fn) = 0;
-  // Sketches of articles published at or after `since` (or undated).
-  virtual Status LoadSketches(std::optional<int64_t> since,
-                              const std::function<void(int64_t handle, const std::string& id,
-                                                       std::vector<uint64_t>)>& fn) = 0;
+                             const std::function<void(StoryRecord)>& fn) = 0;
+  // Sketches of articles published at or after `since` (or undated), by handle.
+  virtual Status LoadSketches(
+      std::optional<int64_t> since,
+      const std::function<void(int64_t handle, std::optional<int64_t> published,
+                               std::vector<uint64_t>)>& fn) = 0;
   struct ArticleRef {
     std::string id;
     std::optional<int64_t> published;

@@ -31,12 +31,12 @@ TEST(SqliteStore, ArticlesRoundTripAndHashesAreFound) {
   ASSERT_TRUE(st->PutArticle(&a).ok());
   EXPECT_GT(a.handle, 0);
   ASSERT_TRUE(st->PutMembership({"a", "s1", 0.5, "new", "{}"}).ok());
-  StoryState s;
+  StoryRecord s;
   s.id = "s1";
   s.title = "Story";
   s.size = 1;
   s.langs["en"] = 1;
-  s.full = {{7, 1.0f}};
+  s.full_vector = "vector bytes";
   ASSERT_TRUE(st->PutStory(s, 5).ok());
   ASSERT_TRUE(st->Commit().ok());
 
@@ -52,9 +52,9 @@ TEST(SqliteStore, ArticlesRoundTripAndHashesAreFound) {
   ASSERT_TRUE(ref.ok());
   EXPECT_EQ(ref->id, "a");
   int loaded = 0;
-  ASSERT_TRUE(st->LoadStories(std::nullopt, [&](StoryState x) {
+  ASSERT_TRUE(st->LoadStories(std::nullopt, [&](StoryRecord x) {
                   ++loaded;
-                  EXPECT_EQ(x.full.size(), 1u);
+                  EXPECT_EQ(x.full_vector, "vector bytes");
                 }).ok());
   EXPECT_EQ(loaded, 1);
 }

@@ -1,0 +1,58 @@
+// The one-writer-per-store lock (store.h).
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "store/store.h"
+
+namespace storyline {
+
+namespace {
+
+std::string ReadHolder(int fd) {
+  char buf[64] = {};
+  ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+  std::string pid = n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+  while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
+  return pid.empty() ? std::string("another process") : "process " + pid;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<WriterLock>> WriterLock::Acquire(
+    const std::string& db_path, bool wait, const std::function<void(const std::string&)>& on_wait) {
+  std::unique_ptr<WriterLock> lock(new WriterLock());
+  if (db_path.empty() || db_path == ":memory:") return lock;
+  const std::string path = db_path + ".lock";
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return Status::IOError("cannot open the writer lock '" + path + "': " + std::strerror(errno));
+  lock->fd_ = fd;
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK)
+      return Status::IOError("cannot lock '" + path + "': " + std::strerror(errno));
+    std::string holder = ReadHolder(fd);
+    if (!wait)
+      return Status::IOError("database '" + db_path + "' is being written by " + holder +
+                             "; one writer at a time (use --wait to queue behind it)");
+    if (on_wait) on_wait(holder);
+    while (flock(fd, LOCK_EX) != 0)
+      if (errno != EINTR)
+        return Status::IOError("cannot lock '" + path + "': " + std::strerror(errno));
+  }
+  std::string pid = std::to_string(getpid()) + "\n";
+  if (ftruncate(fd, 0) != 0 || pwrite(fd, pid.data(), pid.size(), 0) < 0) {
+    // The pid is only for messages; the lock itself is held.
+  }
+  return lock;
+}
+
+WriterLock::~WriterLock() {
+  if (fd_ >= 0) close(fd_);  // releases the lock
+}
+
+}  // namespace storyline

@@ -1,0 +1,482 @@
+// The write path never loses or rewrites what was stored (issue 10):
+// re-delivery is a no-op, a failed batch rolls back completely (database and
+// memory), feed state goes with its items, one writer at a time, readers
+// need neither the model nor the clustering state, implausible dates do not
+// poison the clustering window, and options are validated.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/text.h"
+#include "engine/engine.h"
+#include "synth/synth.h"
+#include "testing.h"
+
+namespace storyline {
+namespace {
+
+using testing::TempDir;
+
+// Runs SQL on the store file through a connection of its own.
+void Sql(const std::string& db, const std::string& sql) {
+  sqlite3* h = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &h), SQLITE_OK);
+  char* err = nullptr;
+  int rc = sqlite3_exec(h, sql.c_str(), nullptr, nullptr, &err);
+  EXPECT_EQ(rc, SQLITE_OK) << (err ? err : "");
+  sqlite3_free(err);
+  sqlite3_close(h);
+}
+
+// id -> stored text, straight from the file.
+std::map<std::string, std::string> Texts(const std::string& db) {
+  std::map<std::string, std::string> out;
+  sqlite3* h = nullptr;
+  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return out;
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(h, "SELECT id, text FROM articles", -1, &st, nullptr);
+  while (sqlite3_step(st) == SQLITE_ROW)
+    out[reinterpret_cast<const char*>(sqlite3_column_text(st, 0))] =
+        reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  return out;
+}
+
+int64_t Count(const std::string& db, const std::string& sql) {
+  sqlite3* h = nullptr;
+  int64_t n = -1;
+  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return n;
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW)
+    n = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  return n;
+}
+
+std::map<std::string, std::string> Assignments(Engine& e) {
+  std::map<std::string, std::string> m;
+  Status s = e.store().ForEachAssignment(
+      [&](const std::string& id, const std::string& story, const std::string&) { m[id] = story; });
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return m;
+}
+
+// The ids whose story differs between two runs ("" when absent), for messages.
+std::vector<std::string> Differences(const std::map<std::string, std::string>& a,
+                                     const std::map<std::string, std::string>& b) {
+  std::vector<std::string> out;
+  for (const auto& [id, story] : a)
+    if (auto it = b.find(id); it == b.end() || it->second != story)
+      out.push_back(id + ": " + story + " vs " + (it == b.end() ? "" : it->second));
+  for (const auto& [id, story] : b)
+    if (!a.count(id)) out.push_back(id + ": absent vs " + story);
+  return out;
+}
+
+std::vector<Article> Synthetic(int64_t n, int64_t start_time = 1704067200) {
+  synth::SynthOptions o;
+  o.articles = n;
+  o.seed = 7;
+  o.start_time = start_time;
+  o.articles_per_day = 100;
+  synth::CorpusGenerator gen(o);
+  std::vector<synth::SynthArticle> out;
+  while (gen.Next(256, &out) > 0) {
+  }
+  std::vector<Article> articles;
+  for (auto& a : out) articles.push_back(std::move(a.article));
+  return articles;
+}
+
+// A source whose articles end with the same footer (learned boilerplate),
+// as JSON Lines.
+std::string HarbourFeed(int items) {
+  std::string out;
+  const char* places[] = {"Aldermoor", "Brinstead", "Corwick", "Dunmere", "Eastholt"};
+  for (int i = 0; i < items; ++i) {
+    std::string place = places[i % 5];
+    std::string text = "The council of " + place + " met on day " + std::to_string(i + 1) +
+                       " to discuss the new ferry timetable for " + place + ".\n\n" +
+                       "Residents of " + place + " asked for " + std::to_string(10 + i) +
+                       " more crossings every week, the mayor said.\n\n" +
+                       "Follow the Harbour Post on Mastodon for live updates.";
+    nlohmann::json j = {{"id", "harbour-" + std::to_string(i)},
+                        {"title", place + " ferry timetable, part " + std::to_string(i + 1)},
+                        {"text", text},
+                        {"source", "Harbour Post"},
+                        {"published", "2024-03-0" + std::to_string(1 + i % 9) + "T08:00:00Z"}};
+    out += j.dump() + "\n";
+  }
+  return out;
+}
+
+TEST(Redelivery, TheSameFeedTenTimesInOneCallOrTenCallsChangesNothing) {
+  TempDir dir;
+  const std::string feed = dir.File("harbour.jsonl");
+  std::ofstream(feed) << HarbourFeed(20);
+
+  const std::string once = dir.File("once.db");
+  std::map<std::string, std::string> texts;
+  {
+    auto e = testing::OpenTestEngine(once);
+    ASSERT_TRUE(e);
+    auto sum = e->IngestPaths({feed});
+    ASSERT_TRUE(sum.ok()) << sum.status().ToString();
+    EXPECT_EQ(sum->stored, 20);
+    texts = Texts(once);
+    ASSERT_EQ(texts.size(), 20u);
+    // The footer was learned from the first articles and cut from the later ones.
+    EXPECT_EQ(texts["harbour-19"].find("Mastodon"), std::string::npos);
+    for (const auto& [id, text] : texts) EXPECT_NE(text.find("council"), std::string::npos) << id;
+    // Ten more calls: nothing updated, nothing rewritten.
+    for (int call = 0; call < 10; ++call) {
+      auto again = e->IngestPaths({feed});
+      ASSERT_TRUE(again.ok());
+      EXPECT_EQ(again->updated, 0);
+      EXPECT_EQ(again->unchanged, 20);
+      EXPECT_EQ(again->stored, 0);
+    }
+  }
+  EXPECT_EQ(Texts(once), texts);
+  EXPECT_EQ(Count(once, "SELECT COUNT(*) FROM revisions"), 0);
+
+  // Ten times in one call, on a new store: the same texts as once.
+  const std::string ten = dir.File("ten.db");
+  auto e = testing::OpenTestEngine(ten);
+  ASSERT_TRUE(e);
+  auto sum = e->IngestPaths(std::vector<std::string>(10, feed));
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ(sum->stored, 20);
+  EXPECT_EQ(sum->updated, 0);
+  EXPECT_EQ(sum->unchanged, 180);
+  EXPECT_EQ(Texts(ten), texts);
+  // A fresh engine on the same store (state restored from the file): still nothing.
+  e.reset();
+  e = testing::OpenTestEngine(ten);
+  auto later = e->IngestPaths({feed});
+  ASSERT_TRUE(later.ok());
+  EXPECT_EQ(later->updated, 0);
+  EXPECT_EQ(Texts(ten), texts);
+}
+
+TEST(Redelivery, AnEmptyTextNeverReplacesAStoredOne) {
+  TempDir dir;
+  auto e = testing::OpenTestEngine(dir.File("e.db"));
+  ASSERT_TRUE(e);
+  Article a;
+  a.id = "e1";
+  a.title = "Harbour reopens";
+  a.text = "The harbour of Aldermoor reopened on Monday after three weeks of repairs.";
+  ASSERT_TRUE(e->Ingest({a}).ok());
+  Article emptied = a;
+  emptied.text = "";
+  auto sum = e->Ingest({emptied});
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ(sum->updated, 0);
+  ASSERT_EQ(sum->rejects.size(), 1u);
+  EXPECT_EQ(sum->rejects[0].reason, "emptied");
+  EXPECT_EQ(Texts(dir.File("e.db"))["e1"], a.text);
+  // A real update still is one, and keeps the old text as a revision.
+  Article changed = a;
+  changed.text += " The first ferry left at noon.";
+  sum = e->Ingest({changed});
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ(sum->updated, 1);
+  EXPECT_EQ(*e->store().CountRevisions("e1"), 1);
+}
+
+// A write that fails in the middle of a batch: the batch is rolled back, the
+// engine's memory goes back to what is stored, and going on gives exactly the
+// stories of a run that never failed.
+TEST(Rollback, AFailedBatchLeavesNoTraceAndTheRunGoesOnExactly) {
+  TempDir dir;
+  std::vector<Article> corpus = Synthetic(300);
+  EngineOptions o;
+  o.batch_size = 50;
+  std::map<std::string, std::string> reference;
+  {
+    auto e = testing::OpenTestEngine(dir.File("ref.db"), o);
+    ASSERT_TRUE(e);
+    ASSERT_TRUE(e->Ingest(corpus).ok());
+    reference = Assignments(*e);
+  }
+  // The 130th article in publication order fails to get its membership.
+  std::vector<Article> by_time = corpus;
+  std::stable_sort(by_time.begin(), by_time.end(),
+                   [](const Article& a, const Article& b) { return *a.published < *b.published; });
+  const std::string poison = by_time[129].id;
+
+  const std::string db = dir.File("t.db");
+  auto e = testing::OpenTestEngine(db, o);
+  ASSERT_TRUE(e);
+  Sql(db, "CREATE TRIGGER poison BEFORE INSERT ON memberships WHEN NEW.article = '" + poison +
+              "' BEGIN SELECT RAISE(ABORT, 'injected failure'); END;");
+  FeedState feed;
+  feed.url = "http://127.0.0.1/feed.xml";
+  feed.etag = "\"v2\"";
+  auto failed = e->Ingest(corpus, {}, {}, {feed});
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find("injected failure"), std::string::npos);
+  // Two batches of 50 were committed; nothing of the third is stored.
+  int64_t stored = Count(db, "SELECT COUNT(*) FROM articles");
+  EXPECT_GE(stored, 100);
+  EXPECT_LT(stored, 130);
+  EXPECT_EQ(Count(db, "SELECT COUNT(*) FROM articles WHERE id='" + poison + "'"), 0);
+  EXPECT_EQ(Count(db,
+                  "SELECT COUNT(*) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM memberships m "
+                  "WHERE m.article = a.id)"),
+            0);
+  // The feed's new state was not committed ahead of its items.
+  auto fs = e->store().GetFeedState(feed.url);
+  ASSERT_TRUE(fs.ok());
+  EXPECT_FALSE(fs->has_value());
+
+  // The same engine goes on: exactly the stories of the uninterrupted run.
+  Sql(db, "DROP TRIGGER poison");
+  auto resumed = e->Ingest(corpus, {}, {}, {feed});
+  ASSERT_TRUE(resumed.ok()) << resumed.status().ToString();
+  EXPECT_EQ(resumed->updated, 0);
+  EXPECT_EQ(Differences(Assignments(*e), reference), std::vector<std::string>{});
+  fs = e->store().GetFeedState(feed.url);
+  ASSERT_TRUE(fs.ok() && fs->has_value());
+  EXPECT_EQ((*fs)->etag, "\"v2\"");
+}
+
+TEST(WriterLock, OneWriterAtATimeAndReadersAreNeverRefused) {
+  TempDir dir;
+  EngineOptions o;
+  o.db_path = dir.File("w.db");
+  o.store.synchronous = "OFF";
+  auto first = Engine::Open(o);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  auto second = Engine::Open(o);
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.status().message().find("being written by process"), std::string::npos)
+      << second.status().message();
+  EXPECT_NE(second.status().message().find("--wait"), std::string::npos);
+  auto reader = Engine::OpenReader(o);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  EXPECT_TRUE((*reader)->store().CountArticles().ok());
+  EXPECT_FALSE((*reader)->Ingest({}).ok());  // a reader cannot write
+  first->reset();
+  EXPECT_TRUE(Engine::Open(o).ok());  // released with the writer
+}
+
+TEST(Reader, NeedsNeitherTheModelNorTheClusteringState) {
+  TempDir dir;
+  EngineOptions o;
+  o.db_path = dir.File("r.db");
+  o.store.synchronous = "OFF";
+  {
+    auto e = Engine::Open(o);
+    ASSERT_TRUE(e.ok());
+    ASSERT_TRUE((*e)->Ingest(Synthetic(20)).ok());
+  }
+  // A damaged clustering state stops a writer, not a reader.
+  Sql(o.db_path, "UPDATE meta SET value='not a time' WHERE key='watermark'");
+  o.langid.model_path = dir.File("no-such-model.ftz");
+  EXPECT_FALSE(Engine::Open(o).ok());
+  auto r = Engine::OpenReader(o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto rows = (*r)->store().ListStories({});
+  ASSERT_TRUE(rows.ok());
+  EXPECT_FALSE(rows->empty());
+}
+
+// One article from the year 9999 must not push the window past every
+// ordinary article: later calls cluster as if it had never come.
+TEST(Dates, AFutureDateDoesNotPoisonTheWindow) {
+  TempDir dir;
+  EngineOptions o;
+  o.clock = std::make_shared<FixedClock>(1796083200);  // 2026-12-01
+  const int64_t y2015 = 1420070400;
+  std::vector<Article> corpus = Synthetic(200, y2015);
+  Article future;
+  future.id = "from-the-future";
+  future.title = "A date from the year 9999";
+  future.text = "This item says it was published on the last day of the year 9999.";
+  future.published = 253402300799;  // 9999-12-31T23:59:59Z
+
+  auto clean = testing::OpenTestEngine(dir.File("clean.db"), o);
+  ASSERT_TRUE(clean && clean->Ingest(corpus).ok());
+  auto want = Assignments(*clean);
+
+  auto e = testing::OpenTestEngine(dir.File("poisoned.db"), o);
+  ASSERT_TRUE(e);
+  auto first = e->Ingest({future});
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->repaired, 1);
+  auto sum = e->Ingest(corpus);
+  ASSERT_TRUE(sum.ok());
+  auto got = Assignments(*e);
+  got.erase(future.id);
+  EXPECT_EQ(Differences(got, want), std::vector<std::string>{});
+  // The repair says what happened; the article is ordered at the ingest time.
+  auto repaired = e->store().ListRepaired(-1);
+  ASSERT_TRUE(repaired.ok());
+  bool clamped = false;
+  for (const auto& r : *repaired)
+    for (const auto& what : r.repairs)
+      clamped |= r.id == future.id && what.rfind("clock_skew:", 0) == 0;
+  EXPECT_TRUE(clamped);
+}
+
+TEST(Dates, DatesBefore1900AreDroppedWithARepair) {
+  TempDir dir;
+  auto e = testing::OpenTestEngine(dir.File("old.db"));
+  ASSERT_TRUE(e);
+  Article a;
+  a.id = "old";
+  a.title = "Harbour history";
+  a.text = "The harbour of Aldermoor was built by the town council long ago.";
+  a.published = -5000000000;  // 1811
+  auto sum = e->Ingest({a});
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ(sum->repaired, 1);
+  auto story = e->store().StoryOf("old");
+  ASSERT_TRUE(story.ok());
+  auto arts = e->store().StoryArticles(*story);
+  ASSERT_TRUE(arts.ok() && arts->size() == 1);
+  EXPECT_FALSE((*arts)[0].article.published.has_value());
+  ASSERT_FALSE((*arts)[0].article.repairs.empty());
+  EXPECT_EQ((*arts)[0].article.repairs.back().rfind("date_out_of_range:", 0), 0u);
+}
+
+TEST(Options, OutOfRangeValuesAreRefusedWithTheirKey) {
+  struct Case {
+    const char* key;
+    double EngineOptions::*unused;
+  };
+  auto bad = [](auto set) {
+    EngineOptions o;
+    set(o);
+    return Validate(o);
+  };
+  EXPECT_TRUE(Validate(EngineOptions{}).ok());
+  Status s = bad([](EngineOptions& o) { o.cluster.threshold = std::nan(""); });
+  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(s.message().find("threshold"), std::string::npos);
+  EXPECT_FALSE(bad([](EngineOptions& o) { o.cluster.threshold = 1e308; }).ok());
+  EXPECT_FALSE(bad([](EngineOptions& o) { o.cluster.threshold = INFINITY; }).ok());
+  s = bad([](EngineOptions& o) { o.cluster.window_days = -5; });
+  EXPECT_NE(s.message().find("window_days"), std::string::npos);
+  EXPECT_FALSE(bad([](EngineOptions& o) { o.cluster.time_sigma_days = 0; }).ok());
+  EXPECT_FALSE(bad([](EngineOptions& o) { o.batch_size = 0; }).ok());
+  EXPECT_FALSE(Engine::Open([] {
+                 EngineOptions o;
+                 o.db_path = ":memory:";
+                 o.cluster.window_days = -5;
+                 return o;
+               }())
+                   .ok());
+}
+
+// The CLI as people type it.
+TEST(Cli, OptionsWorkBeforeAndAfterTheSubcommand) {
+  TempDir dir;
+  const std::string db = dir.File("cli.db");
+  auto r = testing::RunStoryline("ingest --db " + db + " -q " + testing::SourceDir() +
+                                 "/examples/articles");
+  EXPECT_EQ(r.code, 0);
+  r = testing::RunStoryline("stories --db " + db + " --json");
+  ASSERT_EQ(r.code, 0);
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(j.is_array());
+  EXPECT_EQ(j.size(), 10u);
+  r = testing::RunStoryline("--db " + db + " stories --json");
+  EXPECT_EQ(nlohmann::json::parse(r.out, nullptr, false).size(), 10u);
+  // Usage errors exit 2.
+  EXPECT_EQ(testing::RunStoryline("--db " + db + " no-such-command").code, 2);
+  EXPECT_EQ(testing::RunStoryline("stories --db " + db + " --no-such-flag").code, 2);
+  EXPECT_EQ(testing::RunStoryline("ingest").code, 2);
+  EXPECT_EQ(testing::RunStoryline("--help").code, 0);
+}
+
+TEST(Cli, BadSettingsAreUsageErrorsNamingTheKey) {
+  TempDir dir;
+  const std::string db = dir.File("cli.db");
+  const std::string err = dir.File("err.txt");
+  for (const char* env :
+       {"STORYLINE_THRESHOLD=nan", "STORYLINE_THRESHOLD=inf", "STORYLINE_THRESHOLD=1e308",
+        "STORYLINE_WINDOW_DAYS=-5", "STORYLINE_TIME_SIGMA_DAYS=0", "STORYLINE_BATCH_SIZE=1e30",
+        "STORYLINE_BATCH_SIZE=2.5", "STORYLINE_MIN_SHARED_NEUTRAL=-1"}) {
+    auto r = testing::RunStoryline("--db " + db + " stories", std::string(env) + " ", err);
+    EXPECT_EQ(r.code, 2) << env;
+    std::ifstream in(err);
+    std::string message((std::istreambuf_iterator<char>(in)), {});
+    std::string key = std::string(env).substr(10, std::string(env).find('=') - 10);
+    std::transform(key.begin(), key.end(), key.begin(), ::tolower);
+    EXPECT_NE(message.find(key), std::string::npos) << env << ": " << message;
+  }
+  std::ofstream(dir.File("bad.conf")) << "window_days = 0\n";
+  EXPECT_EQ(
+      testing::RunStoryline("--config " + dir.File("bad.conf") + " --db " + db + " stories").code,
+      2);
+}
+
+TEST(Cli, ASecondWriterFailsClearlyAndReadersStillAnswer) {
+  TempDir dir;
+  const std::string db = dir.File("busy.db");
+  ASSERT_EQ(testing::RunStoryline("--db " + db + " ingest -q " + testing::SourceDir() +
+                                  "/examples/articles")
+                .code,
+            0);
+  auto held = WriterLock::Acquire(db, false);
+  ASSERT_TRUE(held.ok());
+  const std::string err = dir.File("err.txt");
+  auto r = testing::RunStoryline(
+      "--db " + db + " ingest -q " + testing::SourceDir() + "/examples/articles", "", err);
+  EXPECT_EQ(r.code, 1);
+  std::ifstream in(err);
+  std::string message((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_NE(message.find("being written"), std::string::npos) << message;
+  // Readers are not writers: they answer while the lock is held.
+  r = testing::RunStoryline("--db " + db + " stories --json");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(nlohmann::json::parse(r.out, nullptr, false).size(), 10u);
+  // ... and need no model.
+  r = testing::RunStoryline("--db " + db + " stories", "STORYLINE_MODEL=/nonexistent.ftz ");
+  EXPECT_EQ(r.code, 0);
+}
+
+// What makes crash recovery exact: the state after a commit is the state a
+// restart restores from the store (Clusterer::Canonicalize), so a run split
+// at a commit boundary makes the decisions of one that was not.
+TEST(Restart, ARunSplitAtACommitEqualsOneRun) {
+  TempDir dir;
+  std::vector<Article> corpus = Synthetic(300);
+  std::vector<Article> by_time = corpus;
+  std::stable_sort(by_time.begin(), by_time.end(),
+                   [](const Article& a, const Article& b) { return *a.published < *b.published; });
+  EngineOptions o;
+  o.batch_size = 50;
+  std::map<std::string, std::string> reference;
+  {
+    auto e = testing::OpenTestEngine(dir.File("ref.db"), o);
+    ASSERT_TRUE(e && e->Ingest(corpus).ok());
+    reference = Assignments(*e);
+  }
+  for (int cut : {100, 150, 200}) {
+    std::string db = dir.File("split" + std::to_string(cut) + ".db");
+    {
+      auto e = testing::OpenTestEngine(db, o);
+      ASSERT_TRUE(e &&
+                  e->Ingest(std::vector<Article>(by_time.begin(), by_time.begin() + cut)).ok());
+    }
+    auto e = testing::OpenTestEngine(db, o);
+    ASSERT_TRUE(e && e->Ingest(corpus).ok());
+    EXPECT_EQ(Differences(Assignments(*e), reference), std::vector<std::string>{}) << cut;
+  }
+}
+
+}  // namespace
+}  // namespace storyline
