@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -470,6 +471,56 @@ TEST_F(IngestFormatsTest, OpmlWithRelativePaths) {
   ASSERT_TRUE(sum.ok()) << sum.status().ToString();
   EXPECT_EQ(sum->stored, 2);
   EXPECT_EQ(sum->rejected, 0) << (sum->rejects.empty() ? "" : sum->rejects[0].message);
+}
+
+// Issue 10 end to end: a file name that is not UTF-8 is stored under an id
+// with its invalid bytes written as %XX, and everything stored about it can be
+// written as JSON (the export aborted on such a name before).
+TEST_F(IngestFormatsTest, NonUtf8FileNameIsStoredAndExportable) {
+  WriteFile(dir_.File("names/caf\xE9-1252.txt"), kCp1252Text);
+  WriteFile(dir_.File("names/\xFF\xFE.txt"), "Ferry times change\n\nThe ferry leaves earlier.");
+  WriteFile(dir_.File("names/empty\xE9.txt"), "");
+  auto engine = OpenEngine(dir_.File("names.db"));
+  ASSERT_TRUE(engine);
+  auto sum = engine->IngestPaths({dir_.File("names")});
+  ASSERT_TRUE(sum.ok()) << sum.status().ToString();
+  EXPECT_EQ(sum->stored, 2);
+  auto articles = AllArticles(*engine);
+  ASSERT_TRUE(articles.count("caf%E9-1252")) << articles.size();
+  ASSERT_TRUE(articles.count("%FF%FE"));
+  for (const auto& [id, a] : articles) {
+    EXPECT_TRUE(IsValidUtf8(id)) << id;
+    EXPECT_TRUE(IsValidUtf8(a.article.origin)) << a.article.origin;
+    EXPECT_TRUE(HasRepairStartingWith(a, "file_name: not valid UTF-8")) << id;
+    nlohmann::json j = {{"id", id}, {"origin", a.article.origin}, {"repairs", a.article.repairs}};
+    EXPECT_NO_THROW((void)j.dump()) << id;
+  }
+  auto rejects = RejectsUnder(*engine, dir_.File("names"));
+  ASSERT_EQ(rejects.size(), 1u);
+  EXPECT_EQ(rejects[0].origin, dir_.File("names/empty%E9.txt"));
+  nlohmann::json j = {{"origin", rejects[0].origin}, {"message", rejects[0].message}};
+  EXPECT_NO_THROW((void)j.dump());
+}
+
+// Issue 10 end to end: an OPML list that names itself and a directory with
+// symbolic-link loops return promptly, with rejects, and the good inputs are
+// stored.
+TEST_F(IngestFormatsTest, OpmlCycleAndSymlinkLoopEndWithRejects) {
+  WriteFile(dir_.File("loops/self.opml"),
+            Opml({dir_.File("news.rss"), dir_.File("loops/self.opml"), "../feed.json"}));
+  WriteFile(dir_.File("tree/a.txt"), "Harbour crane replaced\n\nThe old crane was removed.");
+  std::filesystem::create_directory_symlink(dir_.File("tree"), dir_.File("tree/loop"));
+  std::filesystem::create_symlink(dir_.File("tree/y"), dir_.File("tree/x"));
+  std::filesystem::create_symlink(dir_.File("tree/x"), dir_.File("tree/y"));
+  auto engine = OpenEngine(dir_.File("loops.db"));
+  ASSERT_TRUE(engine);
+  auto sum = engine->IngestPaths({dir_.File("loops/self.opml"), dir_.File("tree")});
+  ASSERT_TRUE(sum.ok()) << sum.status().ToString();
+  EXPECT_EQ(sum->stored, 5);  // 2 from news.rss, 2 from feed.json, tree/a.txt
+  std::multiset<std::string> reasons;
+  for (const auto& r : sum->rejects) reasons.insert(r.reason);
+  EXPECT_EQ(reasons, (std::multiset<std::string>{"opml_cycle", "symlink_loop", "symlink_loop",
+                                                 "symlink_loop"}));
 }
 
 }  // namespace

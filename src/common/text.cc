@@ -2,8 +2,8 @@
 
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cstdio>
-#include <ctime>
 
 namespace storyline {
 
@@ -47,9 +47,35 @@ bool ReadDigits(std::string_view s, size_t& i, int count, int& out) {
   return true;
 }
 
+bool IsLeapYear(int64_t y) { return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0); }
+
+// Howard Hinnant's civil_from_days, for |days| within the range FormatIsoDate
+// clamps to.
+void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
+}
+
 }  // namespace
 
+int DaysInMonth(int64_t y, unsigned m) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (m < 1 || m > 12) return 0;
+  return m == 2 && IsLeapYear(y) ? 29 : kDays[m - 1];
+}
+
 int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  // Keep every step in range: era * 146097 and y - 399 cannot overflow for
+  // |y| <= 2^40, and no int64 count of seconds is further than that from 1970.
+  constexpr int64_t kMaxYear = int64_t{1} << 40;
+  y = std::clamp(y, -kMaxYear, kMaxYear);
   y -= m <= 2;
   const int64_t era = (y >= 0 ? y : y - 399) / 400;
   const unsigned yoe = static_cast<unsigned>(y - era * 400);
@@ -104,7 +130,8 @@ std::optional<int64_t> ParseIsoDate(std::string_view s) {
   if (!ReadDigits(s, i, 2, mo) || mo < 1 || mo > 12) return std::nullopt;
   if (i < s.size() && s[i] == '-') {
     ++i;
-    if (!ReadDigits(s, i, 2, d) || d < 1 || d > 31) return std::nullopt;
+    if (!ReadDigits(s, i, 2, d) || d < 1 || d > DaysInMonth(y, static_cast<unsigned>(mo)))
+      return std::nullopt;
     if (i < s.size() && (s[i] == 'T' || s[i] == ' ')) {
       ++i;
       if (!ReadDigits(s, i, 2, h) || h > 23) return std::nullopt;
@@ -141,11 +168,21 @@ std::optional<int64_t> ParseIsoDate(std::string_view s) {
 }
 
 std::string FormatIsoDate(int64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
+  t = std::clamp(t, kMinIsoSeconds, kMaxIsoSeconds);
+  // Floor division: -1 is 1969-12-31T23:59:59Z.
+  int64_t days = t / 86400;
+  int64_t secs = t % 86400;
+  if (secs < 0) {
+    secs += 86400;
+    --days;
+  }
+  int64_t y = 0;
+  unsigned m = 0, d = 0;
+  CivilFromDays(days, &y, &m, &d);
   char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(y), m, d,
+                static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60),
+                static_cast<int>(secs % 60));
   return buf;
 }
 

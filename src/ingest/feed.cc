@@ -1115,9 +1115,12 @@ std::string JsonText(const nlohmann::json& obj, const char* key) {
   if (!obj.is_object()) return {};
   auto it = obj.find(key);
   if (it == obj.end()) return {};
+  // Each get<> is guarded by its type check, so none can throw. Unsigned
+  // first: is_number_integer() is also true for it, and get<int64_t>() would
+  // turn an id above INT64_MAX negative.
   if (it->is_string()) return it->get<std::string>();
-  if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
   if (it->is_number_unsigned()) return std::to_string(it->get<uint64_t>());
+  if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
   return {};
 }
 
@@ -1349,12 +1352,6 @@ Result<std::vector<OpmlOutline>> ParseOpml(std::string_view bytes) {
 
 namespace {
 
-int DaysInMonth(int y, int m) {
-  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
-  return kDays[m - 1];
-}
-
 bool AllDigits(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s)
@@ -1496,14 +1493,7 @@ std::optional<int64_t> ParseIsoLike(std::string_view s) {
   if (sp != std::string::npos && sp > 10 && sp + 1 < t.size() &&
       (t[sp + 1] == '+' || t[sp + 1] == '-'))
     t.erase(sp, 1);
-  // Check the day against the month; ParseIsoDate does not.
-  if (t.size() >= 10 && t[7] == '-' && AllDigits(std::string_view(t).substr(8, 2))) {
-    int y = ToInt(std::string_view(t).substr(0, 4));
-    int m = ToInt(std::string_view(t).substr(5, 2));
-    int d = ToInt(std::string_view(t).substr(8, 2));
-    if (m >= 1 && m <= 12 && (d < 1 || d > DaysInMonth(y, m))) return std::nullopt;
-  }
-  return ParseIsoDate(t);
+  return ParseIsoDate(t);  // checks the day against the month
 }
 
 }  // namespace
@@ -1633,8 +1623,9 @@ std::optional<int64_t> ParseFeedDate(std::string_view s) {
     return std::nullopt;
   }
   if (day < 1 || month == 0 || year < 0) return std::nullopt;
-  if (year < 1800 || year > 3000) return std::nullopt;
-  if (day > DaysInMonth(year, month)) return std::nullopt;
+  // Any year the tokens can spell (0000-9999): whether it is plausible is
+  // decided later (by the engine), not here.
+  if (day > DaysInMonth(year, static_cast<unsigned>(month))) return std::nullopt;
   if (pm || am) {
     if (!have_time || hour < 1 || hour > 12) return std::nullopt;
     if (pm && hour != 12) hour += 12;

@@ -84,7 +84,10 @@ struct OpmlOutline {
 Result<std::vector<OpmlOutline>> ParseOpml(std::string_view bytes);
 
 // RFC 822 / RFC 1123 dates as found in RSS ("Tue, 15 Feb 2022 10:20:30 GMT",
-// "+0100", named US zones) and ISO 8601; nullopt if unparseable.
+// "+0100", named US zones) and ISO 8601; nullopt if unparseable. Any year
+// the date can spell is returned (four digits: 0000-9999; two digits:
+// 1950-2049; three digits: 1900 + n, as RFC 2822's obsolete years); whether
+// it is plausible is the engine's decision. The day must exist in its month.
 std::optional<int64_t> ParseFeedDate(std::string_view s);
 
 }  // namespace storyline

@@ -656,5 +656,81 @@ TEST(FeedDate, GarbageIsRejected) {
   }
 }
 
+// Regression test (issue 10): "Fri, 31 Dec 9999 23:59:59 GMT" was
+// "unparseable" (the RFC 822 parser refused years outside 1800-3000) and the
+// item was stored undated. Every year the date can spell is returned now;
+// the engine decides what is plausible.
+TEST(FeedDate, EveryFourDigitYear) {
+  EXPECT_EQ(ParseFeedDate("Fri, 31 Dec 9999 23:59:59 GMT"), 253402300799);
+  EXPECT_EQ(ParseFeedDate("31 Dec 9999"), Iso("9999-12-31"));
+  EXPECT_EQ(ParseFeedDate("Mon, 01 Jan 0001 00:00:00 GMT"), -62135596800);
+  EXPECT_EQ(ParseFeedDate("Mon, 01 Jan 0001 01:00:00 +0100"), -62135596800);
+  EXPECT_EQ(ParseFeedDate("Sat, 14 Jul 1789 12:00:00 GMT"), Iso("1789-07-14T12:00:00Z"));
+  EXPECT_EQ(ParseFeedDate("Wed, 01 Jan 3001 00:00:00 GMT"), Iso("3001-01-01"));
+  EXPECT_EQ(ParseFeedDate("Tue, 29 Feb 2000 00:00:00 GMT"), Iso("2000-02-29"));
+  EXPECT_EQ(ParseFeedDate("9999-12-31T23:59:59Z"), 253402300799);
+  EXPECT_EQ(ParseFeedDate("0001-01-01T00:00:00Z"), -62135596800);
+  // Still malformed: no such day, five-digit years.
+  for (const char* s : {"Mon, 29 Feb 2100 00:00:00 GMT", "Fri, 31 Dec 10000 23:59:59 GMT",
+                        "Fri, 31 Nov 9999 23:59:59 GMT", "9999-02-29", "10000-01-01"}) {
+    EXPECT_FALSE(ParseFeedDate(s).has_value()) << s;
+  }
+}
+
+// Issue 10: JSON values of any type are read without throwing; a numeric id
+// above INT64_MAX is kept as written (it came out as "-1").
+TEST(Feed, JsonFeedOddValueTypes) {
+  auto feed = ParseFeed(R"({"version": "https://jsonfeed.org/version/1", "title": 7,
+"items": [{"id": 18446744073709551615, "title": "Big id", "date_published": 12},
+          {"id": -5, "title": ["x"], "content_text": {"a": 1}, "url": 1.5, "summary": "s"},
+          {"id": true, "title": "T", "authors": [7, {"name": 8}], "language": null}]})");
+  ASSERT_TRUE(feed.ok()) << feed.status().ToString();
+  ASSERT_EQ(feed->items.size(), 3u);
+  EXPECT_EQ(feed->items[0].id, "18446744073709551615");
+  EXPECT_FALSE(feed->items[0].published);
+  EXPECT_EQ(feed->items[1].id, "-5");
+  EXPECT_EQ(feed->items[1].text, "s");
+  EXPECT_FALSE(feed->items[2].id.empty());
+}
+
+// Year 9999 and year 1 in every feed format: a date, not a "bad_date".
+TEST(FeedDate, ExtremeYearsInEveryFormat) {
+  const int64_t max = 253402300799;  // 9999-12-31T23:59:59Z
+  const int64_t one = -62135596800;  // 0001-01-01T00:00:00Z
+  auto no_bad_date = [](const Feed& f) {
+    for (const auto& p : f.problems)
+      if (p.rfind("bad_date", 0) == 0) return false;
+    return true;
+  };
+  auto rss = ParseFeed(R"(<rss version="2.0"><channel><title>T</title>
+<item><title>Far</title><guid>r1</guid><pubDate>Fri, 31 Dec 9999 23:59:59 GMT</pubDate></item>
+<item><title>Early</title><guid>r2</guid><pubDate>Mon, 01 Jan 0001 00:00:00 GMT</pubDate></item>
+</channel></rss>)");
+  ASSERT_TRUE(rss.ok()) << rss.status().ToString();
+  ASSERT_EQ(rss->items.size(), 2u);
+  EXPECT_EQ(rss->items[0].published, max);
+  EXPECT_EQ(rss->items[1].published, one);
+  EXPECT_TRUE(no_bad_date(*rss));
+
+  auto atom = ParseFeed(R"(<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>
+<entry><title>Far</title><id>a1</id><updated>9999-12-31T23:59:59Z</updated></entry>
+<entry><title>Early</title><id>a2</id><published>0001-01-01T00:00:00Z</published></entry>
+</feed>)");
+  ASSERT_TRUE(atom.ok()) << atom.status().ToString();
+  ASSERT_EQ(atom->items.size(), 2u);
+  EXPECT_EQ(atom->items[0].published, max);
+  EXPECT_EQ(atom->items[1].published, one);
+  EXPECT_TRUE(no_bad_date(*atom));
+
+  auto json = ParseFeed(R"({"version": "https://jsonfeed.org/version/1.1", "title": "T",
+"items": [{"id": "j1", "title": "Far", "date_published": "9999-12-31T23:59:59Z"},
+          {"id": "j2", "title": "Early", "date_published": "0001-01-01T00:00:00+00:00"}]})");
+  ASSERT_TRUE(json.ok()) << json.status().ToString();
+  ASSERT_EQ(json->items.size(), 2u);
+  EXPECT_EQ(json->items[0].published, max);
+  EXPECT_EQ(json->items[1].published, one);
+  EXPECT_TRUE(no_bad_date(*json));
+}
+
 }  // namespace
 }  // namespace storyline

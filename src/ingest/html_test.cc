@@ -265,6 +265,38 @@ TEST(HtmlPage, DeeplyNestedDocumentDoesNotCrash) {
   EXPECT_NE(page->text.find("Deep inside"), std::string::npos);
 }
 
+// Issue 10: page dates with year 9999 or year 1 are dates (JSON-LD, meta
+// tags, <time datetime>); whether they are plausible is the engine's call.
+TEST(HtmlPage, ExtremeYearsAreDates) {
+  const std::string article =
+      "<article><p>The first paragraph of a simple article has enough words, commas, and "
+      "clauses to count.</p><p>The second paragraph says a little more about the same thing, "
+      "so that the article is long enough.</p></article>";
+  const std::string body = "<body>" + article + "</body>";
+  auto jsonld = ExtractPage(
+      "<html><head><script type='application/ld+json'>{\"@type\":\"NewsArticle\","
+      "\"headline\":\"Far\",\"datePublished\":\"9999-12-31T23:59:59Z\"}</script></head>" +
+      body + "</html>");
+  ASSERT_TRUE(jsonld.ok()) << jsonld.status().ToString();
+  EXPECT_EQ(jsonld->published, 253402300799);
+  auto meta = ExtractPage(
+      "<html><head><meta property='article:published_time' content='0001-01-01T00:00:00Z'>"
+      "</head>" +
+      body + "</html>");
+  ASSERT_TRUE(meta.ok()) << meta.status().ToString();
+  EXPECT_EQ(meta->published, -62135596800);
+  auto time = ExtractPage("<html><body><div><time datetime='9999-12-31' pubdate>x</time>" +
+                          article + "</div></body></html>");
+  ASSERT_TRUE(time.ok()) << time.status().ToString();
+  EXPECT_EQ(time->published, 253402214400);
+  // A day the month does not have is not a date.
+  auto bad = ExtractPage(
+      "<html><head><meta property='article:published_time' content='2022-02-30'></head>" + body +
+      "</html>");
+  ASSERT_TRUE(bad.ok());
+  EXPECT_FALSE(bad->published.has_value());
+}
+
 TEST(HtmlPage, JsonLdShapes) {
   const std::string body =
       "<body><div class='content'><p>Ministers met on Tuesday to agree on a new budget, after "

@@ -4,7 +4,8 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
+#include <set>
+#include <system_error>
 
 #include "common/text.h"
 #include "ingest/charset.h"
@@ -21,11 +22,11 @@ namespace {
 Status ReadFileBytes(const fs::path& p, uint64_t max_bytes, std::string* out, bool* too_large) {
   std::error_code ec;
   auto size = fs::file_size(p, ec);
-  if (ec) return Status::IOError(p.string() + ": " + ec.message());
+  if (ec) return Status::IOError(Utf8Name(p.string()) + ": " + ec.message());
   *too_large = size > max_bytes;
   if (*too_large) return Status::Ok();
   std::ifstream in(p, std::ios::binary);
-  if (!in) return Status::IOError(p.string() + ": cannot open");
+  if (!in) return Status::IOError(Utf8Name(p.string()) + ": cannot open");
   out->resize(size);
   in.read(out->data(), static_cast<std::streamsize>(size));
   out->resize(static_cast<size_t>(in.gcount()));
@@ -65,7 +66,9 @@ void Truncate(Article* a, size_t max_bytes) {
 std::string JsonString(const nlohmann::json& obj, const char* key) {
   auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) return {};
+  // Each get<> is guarded by its type check, so none can throw.
   if (it->is_string()) return it->get<std::string>();
+  if (it->is_number_unsigned()) return std::to_string(it->get<uint64_t>());
   if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
   return {};
 }
@@ -168,7 +171,87 @@ std::string Lower(std::string s) {
   return s;
 }
 
+// Lists within lists within a list: the outermost list is at depth 0, a list
+// deeper than this is rejected ("opml_depth").
+constexpr int kMaxOpmlNesting = 2;
+
+// What one ReadPath (or ParseDocument) call carries down through OPML lists
+// and the files and directories they name.
+struct ReadContext {
+  int depth = 0;                     // OPML lists enclosing the current document
+  std::vector<std::string> chain;    // ListKey of each list being read, outermost first
+  std::set<std::string> lists_read;  // ListKey of every list read in this call
+};
+
+// Every Reject's origin and message are valid UTF-8 (see Utf8Name).
+void AddReject(IngestBatch* out, std::string_view origin, std::string reason,
+               std::string_view message) {
+  out->rejects.push_back({Utf8Name(origin), std::move(reason), Utf8Name(message)});
+}
+
+// Who a list is, whatever it was called: a URL as is, a local file by its
+// canonical path (symbolic links, "." and ".." resolved).
+std::string ListKey(const std::string& name) {
+  if (IsHttpUrl(name)) return name;
+  std::error_code ec;
+  fs::path canonical = fs::canonical(name, ec);
+  if (!ec) return canonical.string();
+  fs::path absolute = fs::absolute(name, ec);
+  return (ec ? fs::path(name) : absolute).lexically_normal().string();
+}
+
+bool OnChain(const ReadContext& ctx, const std::string& key) {
+  return std::find(ctx.chain.begin(), ctx.chain.end(), key) != ctx.chain.end();
+}
+
+// "a.opml -> b.opml -> a.opml": the lists on the chain from `key` on, then `key`.
+std::string DescribeCycle(const ReadContext& ctx, const std::string& key) {
+  auto it = std::find(ctx.chain.begin(), ctx.chain.end(), key);
+  std::string cycle;
+  for (; it != ctx.chain.end(); ++it) cycle += Utf8Name(*it) + " -> ";
+  return cycle + Utf8Name(key);
+}
+
+Status ReadPathImpl(const std::string& path, const IngestOptions& options, IngestBatch* out,
+                    Fetcher* fetcher, ReadContext* ctx);
+void ParseDocumentImpl(std::string_view bytes, const std::string& raw_name,
+                       const std::string& raw_stem, std::string_view http_charset,
+                       const IngestOptions& options, IngestBatch* out, Fetcher* fetcher,
+                       ReadContext* ctx);
+
 }  // namespace
+
+std::string Utf8Name(std::string_view raw, int* escaped) {
+  if (escaped) *escaped = 0;
+  if (IsValidUtf8(raw)) return std::string(raw);
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(raw.size() + 8);
+  int n = 0;
+  for (size_t i = 0; i < raw.size();) {
+    // A well-formed sequence is 1-4 bytes and never the prefix of another.
+    size_t len = 0;
+    for (size_t k = 1; k <= 4 && i + k <= raw.size(); ++k) {
+      if (IsValidUtf8(raw.substr(i, k))) {
+        len = k;
+        break;
+      }
+    }
+    if (len > 0) {
+      out.append(raw.substr(i, len));
+      i += len;
+    } else {
+      auto c = static_cast<unsigned char>(raw[i]);
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+      ++n;
+      ++i;
+    }
+  }
+  if (escaped) *escaped = n;
+  return out;
+}
 
 std::string ResolveOutline(const std::string& list, const std::string& xml_url) {
   if (IsHttpUrl(list)) {
@@ -181,64 +264,87 @@ std::string ResolveOutline(const std::string& list, const std::string& xml_url) 
 
 namespace {
 
-// Reads the feeds an OPML list names (files or URLs).
-void ReadOpml(std::string_view bytes, const std::string& name, const IngestOptions& options,
-              IngestBatch* out, Fetcher* fetcher, int depth) {
-  auto outlines = ParseOpml(bytes);
-  if (!outlines.ok()) {
-    out->rejects.push_back({name, "malformed_opml", outlines.status().message()});
+// Reads one feed (or list, file, directory) that an OPML list names.
+void ReadOutline(const std::string& list, const OpmlOutline& listed, const IngestOptions& options,
+                 IngestBatch* out, Fetcher* fetcher, ReadContext* ctx) {
+  std::string where = ResolveOutline(list, listed.xml_url);
+  if (where.empty()) {
+    AddReject(out, listed.xml_url, "local_path_from_remote",
+              "a remote OPML list may only name http(s) feeds, not '" + listed.xml_url + "'");
     return;
   }
-  for (const auto& listed : *outlines) {
-    OpmlOutline o = listed;
-    o.xml_url = ResolveOutline(name, o.xml_url);
-    if (o.xml_url.empty()) {
-      out->rejects.push_back(
-          {listed.xml_url, "local_path_from_remote",
-           "a remote OPML list may only name http(s) feeds, not '" + listed.xml_url + "'"});
-      continue;
-    }
-    if (IsHttpUrl(o.xml_url)) {
-      if (!fetcher) {
-        out->rejects.push_back(
-            {o.xml_url, "no_network", "URLs need the network (fetcher not available)"});
-        continue;
-      }
-      auto r = fetcher->Get({o.xml_url, "", ""});
-      if (!r.ok()) {
-        const std::string& m = r.status().message();
-        out->rejects.push_back({o.xml_url, m.substr(0, m.find(':')), m});
-        continue;
-      }
-      ParseDocument(r->body, r->final_url.empty() ? o.xml_url : r->final_url, "", r->charset,
-                    options, out, fetcher, depth + 1);
-    } else {
-      Status s = ReadPath(o.xml_url, options, out, fetcher);
-      if (!s.ok()) out->rejects.push_back({o.xml_url, "not_found", s.message()});
-    }
+  // A list naming itself, or a list that encloses it: not read again.
+  std::string key = ListKey(where);
+  if (OnChain(*ctx, key)) {
+    AddReject(out, where, "opml_cycle",
+              "OPML lists name each other in a cycle (" + DescribeCycle(*ctx, key) +
+                  "); the list was not read again");
+    return;
   }
+  ++ctx->depth;
+  if (IsHttpUrl(where)) {
+    if (!fetcher) {
+      AddReject(out, where, "no_network", "URLs need the network (fetcher not available)");
+    } else if (auto r = fetcher->Get({where, "", ""}); !r.ok()) {
+      const std::string& m = r.status().message();
+      AddReject(out, where, m.substr(0, m.find(':')), m);
+    } else {
+      ParseDocumentImpl(r->body, r->final_url.empty() ? where : r->final_url, "", r->charset,
+                        options, out, fetcher, ctx);
+    }
+  } else {
+    Status s = ReadPathImpl(where, options, out, fetcher, ctx);
+    if (!s.ok())
+      AddReject(out, where, s.code() == Status::Code::kNotFound ? "not_found" : "unreadable",
+                s.message());
+  }
+  --ctx->depth;
 }
 
-}  // namespace
+// Reads the feeds an OPML list names (files or URLs), unless the list is
+// already being read further up (a cycle), is nested too deep, or was read
+// before in this call.
+void ReadOpml(std::string_view bytes, const std::string& raw_name, const IngestOptions& options,
+              IngestBatch* out, Fetcher* fetcher, ReadContext* ctx) {
+  std::string key = ListKey(raw_name);
+  if (OnChain(*ctx, key)) {  // reached by another name (a redirect, a directory)
+    AddReject(out, raw_name, "opml_cycle",
+              "OPML lists name each other in a cycle (" + DescribeCycle(*ctx, key) +
+                  "); the list was not read again");
+    return;
+  }
+  if (ctx->depth > kMaxOpmlNesting) {
+    AddReject(out, raw_name, "opml_depth",
+              "OPML lists nested deeper than " + std::to_string(kMaxOpmlNesting + 1) +
+                  " levels; the list was not read");
+    return;
+  }
+  if (!ctx->lists_read.insert(key).second) {
+    AddReject(out, raw_name, "opml_repeat",
+              "the OPML list was already read in this run (listed twice); its feeds are not "
+              "read again");
+    return;
+  }
+  auto outlines = ParseOpml(bytes);
+  if (!outlines.ok()) {
+    AddReject(out, raw_name, "malformed_opml", outlines.status().message());
+    return;
+  }
+  ctx->chain.push_back(key);
+  for (const auto& listed : *outlines) ReadOutline(raw_name, listed, options, out, fetcher, ctx);
+  ctx->chain.pop_back();
+}
 
-void ParseDocument(std::string_view bytes, const std::string& name, const std::string& stem,
-                   std::string_view http_charset, const IngestOptions& options, IngestBatch* out,
-                   Fetcher* fetcher, int depth) {
-  std::string ext = Lower(fs::path(name.substr(0, name.find('?'))).extension().string());
+// A document that is not an OPML list: `name` and `stem` are valid UTF-8.
+void ParseLeafDocument(std::string_view bytes, const std::string& name, const std::string& stem,
+                       const std::string& ext, std::string_view http_charset,
+                       const IngestOptions& options, IngestBatch* out) {
   if (ext == ".jsonl" || ext == ".ndjson") {
     ParseJsonLines(bytes, stem.empty() ? name : stem, name, options, out);
     return;
   }
   if (TrimAscii(bytes).empty()) {
     out->rejects.push_back({name, "empty", "empty: the document has no text"});
-    return;
-  }
-  if (LooksLikeOpml(bytes) || ext == ".opml") {
-    if (depth > 2) {
-      out->rejects.push_back({name, "opml_depth", "OPML lists nested too deep"});
-      return;
-    }
-    ReadOpml(bytes, name, options, out, fetcher, depth);
     return;
   }
   if (LooksLikeFeed(bytes)) {
@@ -295,32 +401,156 @@ void ParseDocument(std::string_view bytes, const std::string& name, const std::s
   out->articles.push_back(std::move(article).value());
 }
 
-Status ReadPath(const std::string& path, const IngestOptions& options, IngestBatch* out,
-                Fetcher* fetcher) {
+void ParseDocumentImpl(std::string_view bytes, const std::string& raw_name,
+                       const std::string& raw_stem, std::string_view http_charset,
+                       const IngestOptions& options, IngestBatch* out, Fetcher* fetcher,
+                       ReadContext* ctx) {
+  int escaped = 0, stem_escaped = 0;
+  const std::string name = Utf8Name(raw_name, &escaped);
+  const std::string stem = Utf8Name(raw_stem, &stem_escaped);
+  std::string ext = Lower(fs::path(name.substr(0, name.find('?'))).extension().string());
+  bool jsonl = ext == ".jsonl" || ext == ".ndjson";
+  if (!jsonl && !TrimAscii(bytes).empty() && (LooksLikeOpml(bytes) || ext == ".opml")) {
+    ReadOpml(bytes, raw_name, options, out, fetcher, ctx);
+    return;
+  }
+  size_t first = out->articles.size();
+  ParseLeafDocument(bytes, name, stem, ext, http_charset, options, out);
+  if (escaped > 0 || stem_escaped > 0) {
+    std::string note = "file_name: not valid UTF-8, " +
+                       std::to_string(std::max(escaped, stem_escaped)) +
+                       " bytes escaped as %XX in the origin and in ids taken from the name";
+    for (size_t i = first; i < out->articles.size(); ++i) out->articles[i].repairs.push_back(note);
+  }
+}
+
+// True if `dir` is `ancestor` or lies inside it (both canonical).
+bool IsWithin(const fs::path& dir, const fs::path& ancestor) {
+  auto d = dir.begin();
+  for (auto a = ancestor.begin(); a != ancestor.end(); ++a, ++d) {
+    if (d == dir.end() || *d != *a) return false;
+  }
+  return true;
+}
+
+void RejectEntry(const fs::path& p, const std::error_code& ec, IngestBatch* out) {
+  if (ec == std::errc::too_many_symbolic_link_levels) {
+    AddReject(out, p.string(), "symlink_loop",
+              p.string() + ": symbolic links point to each other in a loop (" + ec.message() + ")");
+  } else {
+    AddReject(out, p.string(), "unreadable", p.string() + ": " + ec.message());
+  }
+}
+
+// Collects the regular files under `root`, recursively. Symbolic links to
+// directories are followed, but never into a directory already read: a link
+// to a directory that contains it is a Reject ("symlink_loop"), a second name
+// for a directory read elsewhere is skipped. Real directories are walked
+// before linked ones, so files are read under their own names when they can
+// be. Never throws; an entry that cannot be read is a Reject and the walk goes
+// on. Non-OK only when `root` itself cannot be listed.
+Status WalkDirectory(const fs::path& root, std::vector<fs::path>* files, IngestBatch* out) {
+  std::error_code ec;
+  fs::path root_canonical = fs::canonical(root, ec);
+  if (ec) return Status::IOError(Utf8Name(root.string()) + ": " + ec.message());
+  struct Dir {
+    fs::path path, canonical;
+  };
+  std::set<fs::path> visited = {root_canonical};
+  std::vector<Dir> pending = {{root, root_canonical}};
+  std::vector<Dir> links;  // a link to a directory, and the canonical directory holding it
+  size_t next_link = 0;
+  bool at_root = true;
+  while (!pending.empty() || next_link < links.size()) {
+    if (pending.empty()) {
+      Dir link = links[next_link++];
+      fs::path target = fs::canonical(link.path, ec);
+      if (ec) {
+        RejectEntry(link.path, ec, out);
+      } else if (visited.count(target) == 0) {
+        visited.insert(target);
+        pending.push_back({link.path, target});
+      } else if (IsWithin(link.canonical, target)) {
+        AddReject(out, link.path.string(), "symlink_loop",
+                  link.path.string() + ": a symbolic link to " + target.string() +
+                      ", a directory that contains it; not followed");
+      }  // else: a directory read under another name; skipped.
+      continue;
+    }
+    Dir dir = std::move(pending.back());
+    pending.pop_back();
+    fs::directory_iterator it(dir.path, ec);
+    if (ec) {
+      if (at_root) return Status::IOError(Utf8Name(dir.path.string()) + ": " + ec.message());
+      RejectEntry(dir.path, ec, out);
+      continue;
+    }
+    at_root = false;
+    for (; it != fs::directory_iterator(); it.increment(ec)) {
+      const fs::path& p = it->path();
+      std::error_code entry_ec;
+      fs::file_status own = it->symlink_status(entry_ec);
+      if (entry_ec) {
+        RejectEntry(p, entry_ec, out);
+        continue;
+      }
+      bool link = fs::is_symlink(own);
+      fs::file_status st = link ? it->status(entry_ec) : own;
+      bool dangling = link && st.type() == fs::file_type::not_found;
+      if (dangling) entry_ec.clear();
+      if (!entry_ec && fs::is_directory(st)) {
+        if (link) {
+          links.push_back({p, dir.canonical});
+        } else {
+          fs::path canonical = dir.canonical / p.filename();
+          if (visited.insert(canonical).second) pending.push_back({p, canonical});
+        }
+        continue;
+      }
+      if (SkipInDirectory(p)) continue;
+      if (entry_ec) {
+        RejectEntry(p, entry_ec, out);
+      } else if (fs::is_regular_file(st)) {
+        files->push_back(p);
+      } else if (dangling) {
+        AddReject(out, p.string(), "unreadable",
+                  p.string() + ": a symbolic link to a file that does not exist");
+      }  // else: a device, socket or pipe; not an article.
+    }
+    if (ec) RejectEntry(dir.path, ec, out);
+  }
+  return Status::Ok();
+}
+
+Status ReadPathImpl(const std::string& path, const IngestOptions& options, IngestBatch* out,
+                    Fetcher* fetcher, ReadContext* ctx) {
   if (IsHttpUrl(path)) {
-    if (!fetcher) return Status::Unsupported(path + ": URLs need the network");
+    if (!fetcher) return Status::Unsupported(Utf8Name(path) + ": URLs need the network");
     auto r = fetcher->Get({path, "", ""});
     if (!r.ok()) {
       const std::string& m = r.status().message();
-      out->rejects.push_back({path, m.substr(0, m.find(':')), m});
+      AddReject(out, path, m.substr(0, m.find(':')), m);
       return Status::Ok();
     }
     std::string url = r->final_url.empty() ? path : StripTrackingParameters(r->final_url);
-    ParseDocument(r->body, url, "", r->charset, options, out, fetcher);
+    ParseDocumentImpl(r->body, url, "", r->charset, options, out, fetcher, ctx);
     return Status::Ok();
   }
 
   fs::path p(path);
   std::error_code ec;
   auto st = fs::status(p, ec);
-  if (ec || !fs::exists(st)) return Status::NotFound(path + ": no such file or directory");
+  if (ec == std::errc::too_many_symbolic_link_levels) {
+    RejectEntry(p, ec, out);
+    return Status::Ok();
+  }
+  if (st.type() == fs::file_type::not_found)
+    return Status::NotFound(Utf8Name(path) + ": no such file or directory");
+  if (ec) return Status::IOError(Utf8Name(path) + ": " + ec.message());
   std::vector<fs::path> files;
   if (fs::is_directory(st)) {
-    for (auto it = fs::recursive_directory_iterator(p, ec);
-         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      if (it->is_regular_file() && !SkipInDirectory(it->path())) files.push_back(it->path());
-    }
-    if (ec) return Status::IOError(path + ": " + ec.message());
+    Status s = WalkDirectory(p, &files, out);
+    if (!s.ok()) return s;
     std::sort(files.begin(), files.end());
   } else {
     files.push_back(p);
@@ -330,18 +560,33 @@ Status ReadPath(const std::string& path, const IngestOptions& options, IngestBat
     bool too_large = false;
     Status s = ReadFileBytes(f, options.max_file_bytes, &bytes, &too_large);
     if (!s.ok()) {
-      out->rejects.push_back({f.string(), "unreadable", s.message()});
+      AddReject(out, f.string(), "unreadable", s.message());
       continue;
     }
     if (too_large) {
-      out->rejects.push_back(
-          {f.string(), "too_large",
-           "file is larger than " + std::to_string(options.max_file_bytes) + " bytes"});
+      AddReject(out, f.string(), "too_large",
+                "file is larger than " + std::to_string(options.max_file_bytes) + " bytes");
       continue;
     }
-    ParseDocument(bytes, f.string(), f.stem().string(), {}, options, out, fetcher);
+    ParseDocumentImpl(bytes, f.string(), f.stem().string(), {}, options, out, fetcher, ctx);
   }
   return Status::Ok();
+}
+
+}  // namespace
+
+void ParseDocument(std::string_view bytes, const std::string& name, const std::string& stem,
+                   std::string_view http_charset, const IngestOptions& options, IngestBatch* out,
+                   Fetcher* fetcher, int depth) {
+  ReadContext ctx;
+  ctx.depth = depth;
+  ParseDocumentImpl(bytes, name, stem, http_charset, options, out, fetcher, &ctx);
+}
+
+Status ReadPath(const std::string& path, const IngestOptions& options, IngestBatch* out,
+                Fetcher* fetcher) {
+  ReadContext ctx;
+  return ReadPathImpl(path, options, out, fetcher, &ctx);
 }
 
 }  // namespace storyline
