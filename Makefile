@@ -3,15 +3,29 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 DB ?= storyline.db
 
-.PHONY: all deps build lexicon demo test fuzz clean format
+PREFIX ?= /usr/local
+TRIALS ?= 200
+CRASH_ARTICLES ?= 20000
+
+.PHONY: all deps deps-demo bin build lexicon demo test install crash-test fuzz clean format
 
 all: build
 
 deps:
-	@scripts/install-deps
+	@scripts/install-deps test
 
+deps-demo:
+	@scripts/install-deps demo
+
+# What the demo needs: the binary and the lexicon (no tests, no benchmarks).
+bin: deps-demo
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DSTORYLINE_TESTS=OFF -DSTORYLINE_BENCH=OFF >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS) --target storyline
+	@$(MAKE) --no-print-directory lexicon
+
+# Everything: the binary, the tests, the benchmarks.
 build: deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DSTORYLINE_TESTS=ON >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DSTORYLINE_TESTS=ON -DSTORYLINE_BENCH=ON >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 	@$(MAKE) --no-print-directory lexicon
 
@@ -29,7 +43,7 @@ lexicon:
 	    echo "warning: no pivot lexicon built (are the dict-freedict-* packages installed?)" >&2; \
 	fi
 
-demo: build
+demo: bin
 	@rm -f $(DB) $(DB)-wal $(DB)-shm
 	$(BUILD)/storyline --db $(DB) ingest examples/articles
 	@echo
@@ -37,6 +51,16 @@ demo: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Installs the binary, its data and models under $(PREFIX) (bin/, share/storyline/).
+install: bin
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+# The long crash test: SIGKILL an ingest at $(TRIALS) random moments, check the
+# store after each, and require the re-run to equal an uninterrupted run.
+crash-test: build
+	$(BUILD)/storyline_crash --trials $(TRIALS) --articles $(CRASH_ARTICLES)
+	$(BUILD)/storyline_crash --poll --trials 20
 
 # libFuzzer smoke run of every fuzz target (FUZZ_SECONDS each).
 FUZZ_SECONDS ?= 60

@@ -7,6 +7,8 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -476,6 +478,31 @@ TEST(Restart, ARunSplitAtACommitEqualsOneRun) {
     ASSERT_TRUE(e && e->Ingest(corpus).ok());
     EXPECT_EQ(Differences(Assignments(*e), reference), std::vector<std::string>{}) << cut;
   }
+}
+
+}  // namespace
+}  // namespace storyline
+
+namespace storyline {
+namespace {
+
+// Installed elsewhere, the binary finds its data and models beside itself.
+TEST(Install, TheInstalledBinaryFindsItsDataAndModelsBesideItself) {
+  TempDir dir;
+  const std::string prefix = dir.File("prefix");
+  std::string build = std::filesystem::path(STORYLINE_BINARY).parent_path().string();
+  ASSERT_EQ(
+      std::system(("cmake --install " + build + " --prefix " + prefix + " >/dev/null").c_str()), 0);
+  ASSERT_TRUE(std::filesystem::exists(prefix + "/share/storyline/data/boilerplate/rules.txt"));
+  const std::string bin = prefix + "/bin/storyline";
+  const std::string err = dir.File("err.txt");
+  std::string cmd = "cd " + dir.path() + " && " + bin + " -v --db " + dir.File("i.db") +
+                    " ingest -q " + testing::SourceDir() + "/examples/articles >/dev/null 2>" + err;
+  EXPECT_EQ(std::system(cmd.c_str()), 0);
+  std::ifstream in(err);
+  std::string log((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_NE(log.find("data: " + prefix + "/share/storyline/data;"), std::string::npos) << log;
+  EXPECT_NE(log.find("models: " + prefix + "/share/storyline/models;"), std::string::npos) << log;
 }
 
 }  // namespace

@@ -163,6 +163,7 @@ struct RunResult {
   int64_t peak_rss = 0;
   bool peak_rss_reset = false;  // peak measured for this run alone
   int64_t db_bytes = 0;         // 0 in memory
+  int64_t max_wal_bytes = 0;    // largest write-ahead log seen between two chunks
   double text_bytes = 0;        // title + text, all articles
   size_t clusterer_bytes = 0;
   size_t active_stories = 0;
@@ -276,6 +277,11 @@ Result<RunResult> RunPipeline(EngineOptions options, const synth::SynthOptions& 
     r.seconds += chunk_seconds;
     if (!sum.ok()) return sum.status();
     r.chunk_us.push_back(chunk_seconds / static_cast<double>(n) * 1e6);
+    if (!in_memory) {
+      std::error_code ec;
+      auto wal = std::filesystem::file_size(options.db_path + "-wal", ec);
+      if (!ec) r.max_wal_bytes = std::max(r.max_wal_bytes, static_cast<int64_t>(wal));
+    }
     r.articles += static_cast<int64_t>(n);
     r.stored += sum->stored;
     r.duplicates += sum->duplicates;
@@ -536,6 +542,7 @@ json RunJson(const RunResult& r, bool in_memory) {
             {"dup_index", {{"documents", r.dup_documents}, {"postings", r.dup_postings}}}};
   j["bytes_per_article"] = in_memory ? json(nullptr) : json(static_cast<double>(r.db_bytes) / n);
   j["db_bytes"] = in_memory ? json(nullptr) : json(r.db_bytes);
+  j["max_wal_bytes"] = in_memory ? json(nullptr) : json(r.max_wal_bytes);
   if (r.scored) {
     j["quality"] = ScoresJson(r.scores);
     json by_lang = json::object();
@@ -577,8 +584,9 @@ void PrintRun(const char* title, const RunResult& r, bool in_memory) {
   std::printf("  peak RSS            %.1f MiB%s\n", static_cast<double>(r.peak_rss) / (1 << 20),
               r.peak_rss_reset ? "" : " (process peak)");
   if (!in_memory)
-    std::printf("  database            %.1f MiB, %.0f bytes/article\n",
-                static_cast<double>(r.db_bytes) / (1 << 20), static_cast<double>(r.db_bytes) / n);
+    std::printf("  database            %.1f MiB, %.0f bytes/article; largest WAL %.1f MiB\n",
+                static_cast<double>(r.db_bytes) / (1 << 20), static_cast<double>(r.db_bytes) / n,
+                static_cast<double>(r.max_wal_bytes) / (1 << 20));
   std::printf(
       "  clusterer memory    %.1f MiB, %zu active stories, %lld active articles, %.0f bytes/active "
       "article at the end; %.0f with the fullest window (%lld articles)\n",

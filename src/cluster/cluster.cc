@@ -68,6 +68,17 @@ SparseVector AddInto(SparseVector& a, const SparseVector& b) {
   return added;
 }
 
+// The entries of `v` whose key is not in `of` (both key-sorted).
+SparseVector KeysNotIn(const SparseVector& v, const SparseVector& of) {
+  SparseVector out;
+  size_t j = 0;
+  for (const auto& f : v) {
+    while (j < of.size() && of[j].key < f.key) ++j;
+    if (j == of.size() || of[j].key != f.key) out.push_back(f);
+  }
+  return out;
+}
+
 // The `n` heaviest entries of `v` (ties: smaller key), in no particular order.
 SparseVector Strongest(SparseVector v, size_t n) {
   if (v.size() > n) {
@@ -220,7 +231,10 @@ uint32_t Clusterer::NewSlot(StoryState story) {
   s.pivot_norm = Norm(s.story.pivot);
   s.alive = true;
   story_slot_[s.story.id] = idx;
+  // A story is found through every key of its centroids: the full vector,
+  // names and numbers the full vector's cap left out, and pivot concepts.
   IndexSlot(idx, s.story.full);
+  IndexSlot(idx, KeysNotIn(s.story.neutral, s.story.full));
   IndexSlot(idx, s.story.pivot);
   return idx;
 }
@@ -234,7 +248,7 @@ void Clusterer::Merge(Slot& slot, const SparseVector& full, const SparseVector& 
                       bool entry) {
   StoryState& st = slot.story;
   SparseVector added = AddInto(st.full, full);
-  AddInto(st.neutral, neutral);
+  SparseVector added_neutral = AddInto(st.neutral, neutral);
   SparseVector added_pivot = AddInto(st.pivot, pivot);
   if (st.full.size() > options_.max_story_terms * 3 / 2)
     Truncate(st.full, options_.max_story_terms);
@@ -247,6 +261,7 @@ void Clusterer::Merge(Slot& slot, const SparseVector& full, const SparseVector& 
   slot.pivot_norm = Norm(st.pivot);
   uint32_t idx = static_cast<uint32_t>(&slot - slots_.data());
   IndexSlot(idx, added);
+  IndexSlot(idx, KeysNotIn(added_neutral, added));
   IndexSlot(idx, added_pivot);
   if (t) {
     st.first_time = st.first_time ? std::min(*st.first_time, *t) : *t;
@@ -518,7 +533,7 @@ void Clusterer::MergeStories(uint32_t into, uint32_t from) {
   Slot& a = slots_[into];
   Slot& b = slots_[from];
   SparseVector added = AddInto(a.story.full, b.story.full);
-  AddInto(a.story.neutral, b.story.neutral);
+  SparseVector added_neutral = AddInto(a.story.neutral, b.story.neutral);
   SparseVector added_pivot = AddInto(a.story.pivot, b.story.pivot);
   if (a.story.full.size() > options_.max_story_terms * 3 / 2)
     Truncate(a.story.full, options_.max_story_terms);
@@ -530,6 +545,7 @@ void Clusterer::MergeStories(uint32_t into, uint32_t from) {
   a.neutral_norm = Norm(a.story.neutral);
   a.pivot_norm = Norm(a.story.pivot);
   IndexSlot(into, added);
+  IndexSlot(into, KeysNotIn(added_neutral, added));
   IndexSlot(into, added_pivot);
   if (b.story.first_time)
     a.story.first_time = a.story.first_time ? std::min(*a.story.first_time, *b.story.first_time)
@@ -616,10 +632,12 @@ void Clusterer::Canonicalize() {
   slots_.clear();
   free_slots_.clear();
   story_slot_.clear();
-  postings_.clear();
+  // Posting lists are emptied, not freed: most are refilled right away.
+  for (auto& [key, list] : postings_) list.clear();
   assigned_since_expire_ = 0;
   slots_.reserve(keep.size());
   for (auto& st : keep) NewSlot(std::move(st));
+  std::erase_if(postings_, [](const auto& kv) { return kv.second.empty(); });
 }
 
 const StoryState* Clusterer::Find(const std::string& story_id) const {

@@ -171,6 +171,8 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
         options.signals.lexicon_path.empty() ? DefaultLexiconPath() : options.signals.lexicon_path);
   std::string rules = options.boilerplate.rules_path;
   if (rules.empty()) rules = DataDirectory(options.signals.data_dir) + "/boilerplate/rules.txt";
+  spdlog::debug("data: {}; models: {}; boilerplate rules: {}",
+                DataDirectory(options.signals.data_dir), ModelDirectory(), rules);
   Status rs = e->boilerplate_.LoadRules(rules);
   if (!rs.ok()) return rs;
   Status s = e->CheckParameters();
@@ -305,8 +307,9 @@ Result<IngestSummary> Engine::IngestPaths(const std::vector<std::string>& paths,
   for (const auto& p : paths) {
     Status s = ReadPath(p, options_.ingest, &batch, &fetcher());
     if (!s.ok())
-      batch.rejects.push_back(
-          {p, s.code() == Status::Code::kNotFound ? "not_found" : "unreadable", s.message()});
+      batch.rejects.push_back({Utf8Name(p),
+                               s.code() == Status::Code::kNotFound ? "not_found" : "unreadable",
+                               s.message()});
   }
   double read = Since(t0);
   auto r = Ingest(std::move(batch.articles), std::move(batch.rejects), progress);

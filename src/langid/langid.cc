@@ -8,6 +8,8 @@
 #include <sstream>
 #include <vector>  // CLD2's header needs it first.
 
+#include "common/paths.h"
+
 namespace storyline {
 
 struct LanguageIdentifier::Impl {
@@ -23,9 +25,7 @@ Result<std::unique_ptr<LanguageIdentifier>> LanguageIdentifier::Open(const LangI
   if (path.empty()) {
     if (const char* env = std::getenv("STORYLINE_MODEL")) path = env;
   }
-#ifdef STORYLINE_MODEL_DIR
-  if (path.empty()) path = std::string(STORYLINE_MODEL_DIR) + "/lid.176.ftz";
-#endif
+  if (path.empty()) path = ModelDirectory() + "/lid.176.ftz";
   std::error_code ec;
   if (path.empty() || !std::filesystem::exists(path, ec))
     return Status::NotFound("language model not found at '" + path +

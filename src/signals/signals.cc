@@ -249,7 +249,9 @@ std::vector<std::string> ExtractNumbers(std::string_view s) {
     if (integer.size() > 15) {
       norm = integer;  // an identifier, not a quantity
     } else {
-      double v = std::stod(integer + (fraction.empty() ? "" : "." + fraction)) * mult;
+      // strtod, not stod: nothing may throw out of the library.
+      double v =
+          std::strtod((integer + (fraction.empty() ? "" : "." + fraction)).c_str(), nullptr) * mult;
       bool is_year = fraction.empty() && mult == 1 && groups.size() == 1 && integer.size() == 4 &&
                      v >= 1800 && v <= 2100;
       if (is_year) {
@@ -315,7 +317,7 @@ uint64_t PivotKey(std::string_view english_stem) { return Hash64(english_stem, 0
 
 std::string DefaultLexiconPath() {
   if (const char* env = std::getenv("STORYLINE_LEXICON"); env && *env) return env;
-  return std::string(STORYLINE_MODEL_DIR) + "/pivot.lex";
+  return ModelDirectory() + "/pivot.lex";
 }
 
 struct Analyzer::Impl {
