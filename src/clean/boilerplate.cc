@@ -153,7 +153,9 @@ void BoilerplateFilter::Learn(std::string_view source, const std::vector<uint64_
       --per_source_[std::string(source)];
       continue;
     }
-    if (++it->second >= 2) dirty_.push_back(it->first);
+    // Every count is persisted (a count of 1 too: a restart must know it).
+    ++it->second;
+    dirty_.push_back(it->first);
   }
 }
 

@@ -71,7 +71,7 @@ class BoilerplateFilter {
   void SetCount(const std::string& source, uint64_t hash, uint32_t n) {
     if (counts_.emplace(Key{source, hash}, n).second) ++per_source_[source];
   }
-  // Keys whose count reached 2 or more since the last ClearDirty().
+  // Keys counted since the last ClearDirty() (a key may appear more than once).
   const std::vector<Key>& dirty() const { return dirty_; }
   void ClearDirty() { dirty_.clear(); }
   size_t rules() const { return rules_.size(); }

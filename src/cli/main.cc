@@ -221,7 +221,7 @@ int main(int argc, char** argv) {
   auto engine = writer ? sl::Engine::Open(*options) : sl::Engine::OpenReader(*options);
   if (!engine.ok()) {
     spdlog::error("{}", engine.status().ToString());
-    return engine.status().code() == sl::Status::Code::kInvalidArgument ? 2 : 1;
+    return 1;  // options were validated above: this is the store or the model
   }
   auto& e = **engine;
 

@@ -68,15 +68,16 @@ SparseVector AddInto(SparseVector& a, const SparseVector& b) {
   return added;
 }
 
-// The entries of `v` whose key is not in `of` (both key-sorted).
-SparseVector KeysNotIn(const SparseVector& v, const SparseVector& of) {
-  SparseVector out;
-  size_t j = 0;
-  for (const auto& f : v) {
-    while (j < of.size() && of[j].key < f.key) ++j;
-    if (j == of.size() || of[j].key != f.key) out.push_back(f);
-  }
-  return out;
+// The keys a story is found by: those of its full, neutral and pivot
+// centroids (names and numbers the full vector's cap left out too), sorted.
+std::vector<uint64_t> IndexKeys(const StoryState& s) {
+  std::vector<uint64_t> k;
+  k.reserve(s.full.size() + s.neutral.size() + s.pivot.size());
+  for (const SparseVector* v : {&s.full, &s.neutral, &s.pivot})
+    for (const auto& f : *v) k.push_back(f.key);
+  std::sort(k.begin(), k.end());
+  k.erase(std::unique(k.begin(), k.end()), k.end());
+  return k;
 }
 
 // The `n` heaviest entries of `v` (ties: smaller key), in no particular order.
@@ -226,30 +227,62 @@ uint32_t Clusterer::NewSlot(StoryState story) {
   }
   Slot& s = slots_[idx];
   s.story = std::move(story);
+  if (s.story.seq == 0) s.story.seq = next_seq_;
+  next_seq_ = std::max(next_seq_, s.story.seq + 1);
   s.full_norm = Norm(s.story.full);
   s.neutral_norm = Norm(s.story.neutral);
   s.pivot_norm = Norm(s.story.pivot);
   s.alive = true;
   story_slot_[s.story.id] = idx;
-  // A story is found through every key of its centroids: the full vector,
-  // names and numbers the full vector's cap left out, and pivot concepts.
-  IndexSlot(idx, s.story.full);
-  IndexSlot(idx, KeysNotIn(s.story.neutral, s.story.full));
-  IndexSlot(idx, s.story.pivot);
+  Index(idx, IndexKeys(s.story));
   return idx;
 }
 
-void Clusterer::IndexSlot(uint32_t slot, const SparseVector& added) {
-  for (const auto& f : added) postings_[f.key].push_back(slot);
+void Clusterer::Index(uint32_t slot, const std::vector<uint64_t>& keys) {
+  const uint64_t seq = slots_[slot].story.seq;
+  for (uint64_t key : keys) {
+    auto& list = postings_[key];
+    if (list.empty() || slots_[list.back()].story.seq < seq) {
+      list.push_back(slot);  // the common case: the newest story
+      continue;
+    }
+    auto it = std::lower_bound(list.begin(), list.end(), seq,
+                               [&](uint32_t x, uint64_t s) { return slots_[x].story.seq < s; });
+    if (it == list.end() || *it != slot) list.insert(it, slot);
+  }
+}
+
+void Clusterer::Unindex(uint32_t slot, const std::vector<uint64_t>& keys) {
+  const uint64_t seq = slots_[slot].story.seq;
+  for (uint64_t key : keys) {
+    auto p = postings_.find(key);
+    if (p == postings_.end()) continue;
+    auto& list = p->second;
+    auto it = std::lower_bound(list.begin(), list.end(), seq,
+                               [&](uint32_t x, uint64_t s) { return slots_[x].story.seq < s; });
+    if (it != list.end() && *it == slot) list.erase(it);
+    if (list.empty()) postings_.erase(p);
+  }
+}
+
+void Clusterer::Reindex(uint32_t slot, const std::vector<uint64_t>& before) {
+  std::vector<uint64_t> after = IndexKeys(slots_[slot].story), gone, added;
+  std::set_difference(before.begin(), before.end(), after.begin(), after.end(),
+                      std::back_inserter(gone));
+  std::set_difference(after.begin(), after.end(), before.begin(), before.end(),
+                      std::back_inserter(added));
+  Unindex(slot, gone);
+  Index(slot, added);
 }
 
 void Clusterer::Merge(Slot& slot, const SparseVector& full, const SparseVector& neutral,
                       const SparseVector& pivot, std::optional<int64_t> t, const std::string& lang,
                       bool entry) {
   StoryState& st = slot.story;
-  SparseVector added = AddInto(st.full, full);
-  SparseVector added_neutral = AddInto(st.neutral, neutral);
-  SparseVector added_pivot = AddInto(st.pivot, pivot);
+  const std::vector<uint64_t> before = IndexKeys(st);
+  AddInto(st.full, full);
+  AddInto(st.neutral, neutral);
+  AddInto(st.pivot, pivot);
   if (st.full.size() > options_.max_story_terms * 3 / 2)
     Truncate(st.full, options_.max_story_terms);
   if (st.neutral.size() > options_.max_story_neutral * 3 / 2)
@@ -259,10 +292,7 @@ void Clusterer::Merge(Slot& slot, const SparseVector& full, const SparseVector& 
   slot.full_norm = Norm(st.full);
   slot.neutral_norm = Norm(st.neutral);
   slot.pivot_norm = Norm(st.pivot);
-  uint32_t idx = static_cast<uint32_t>(&slot - slots_.data());
-  IndexSlot(idx, added);
-  IndexSlot(idx, KeysNotIn(added_neutral, added));
-  IndexSlot(idx, added_pivot);
+  Reindex(static_cast<uint32_t>(&slot - slots_.data()), before);
   if (t) {
     st.first_time = st.first_time ? std::min(*st.first_time, *t) : *t;
     st.last_time = st.last_time ? std::max(*st.last_time, *t) : *t;
@@ -307,8 +337,8 @@ Assignment Clusterer::Assign(const std::string& article_id, const std::string& t
   ranked.reserve(pre.size());
   for (const auto& [slot, p] : pre)
     if (Active(slots_[slot], time)) ranked.emplace_back(p, slot);
-  auto by_pre = [](const std::pair<float, uint32_t>& a, const std::pair<float, uint32_t>& b) {
-    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  auto by_pre = [&](const std::pair<float, uint32_t>& a, const std::pair<float, uint32_t>& b) {
+    return a.first != b.first ? a.first > b.first : Earlier(a.second, b.second);
   };
   if (ranked.size() > options_.max_candidates) {
     std::partial_sort(ranked.begin(), ranked.begin() + static_cast<long>(options_.max_candidates),
@@ -398,7 +428,7 @@ Assignment Clusterer::Assign(const std::string& article_id, const std::string& t
       if (slots_[c].story.size > slots_[survivor].story.size) survivor = c;
     Merge(slots_[survivor], full, neutral, pivot, time, signals.lang, entry);
     strong.push_back(static_cast<uint32_t>(best_slot));
-    std::sort(strong.begin(), strong.end());
+    std::sort(strong.begin(), strong.end(), [&](uint32_t a, uint32_t b) { return Earlier(a, b); });
     strong.erase(std::unique(strong.begin(), strong.end()), strong.end());
     for (uint32_t c : strong) {
       if (c == survivor || !slots_[c].alive) continue;
@@ -425,7 +455,6 @@ Assignment Clusterer::Assign(const std::string& article_id, const std::string& t
   if (auto it = story_slot_.find(best.story_id); it != story_slot_.end())
     LinkAcrossLanguages(it->second, &best,
                         slots_[it->second].story.langs[signals.lang] == 1u || best.new_story);
-  if (++assigned_since_expire_ >= 5000) Expire();
   return best;
 }
 
@@ -475,8 +504,8 @@ void Clusterer::LinkAcrossLanguages(uint32_t slot, Assignment* a, bool new_langu
       if (s.story.langs.count(lang)) overlap = true;
     if (!overlap) ranked.emplace_back(p, c);
   }
-  auto by_pre = [](const std::pair<float, uint32_t>& x, const std::pair<float, uint32_t>& y) {
-    return x.first != y.first ? x.first > y.first : x.second < y.second;
+  auto by_pre = [&](const std::pair<float, uint32_t>& x, const std::pair<float, uint32_t>& y) {
+    return x.first != y.first ? x.first > y.first : Earlier(x.second, y.second);
   };
   if (ranked.size() > options_.max_candidates) {
     std::partial_sort(ranked.begin(), ranked.begin() + static_cast<long>(options_.max_candidates),
@@ -532,9 +561,11 @@ void Clusterer::LinkAcrossLanguages(uint32_t slot, Assignment* a, bool new_langu
 void Clusterer::MergeStories(uint32_t into, uint32_t from) {
   Slot& a = slots_[into];
   Slot& b = slots_[from];
-  SparseVector added = AddInto(a.story.full, b.story.full);
-  SparseVector added_neutral = AddInto(a.story.neutral, b.story.neutral);
-  SparseVector added_pivot = AddInto(a.story.pivot, b.story.pivot);
+  const std::vector<uint64_t> before = IndexKeys(a.story);
+  Unindex(from, IndexKeys(b.story));
+  AddInto(a.story.full, b.story.full);
+  AddInto(a.story.neutral, b.story.neutral);
+  AddInto(a.story.pivot, b.story.pivot);
   if (a.story.full.size() > options_.max_story_terms * 3 / 2)
     Truncate(a.story.full, options_.max_story_terms);
   if (a.story.neutral.size() > options_.max_story_neutral * 3 / 2)
@@ -544,9 +575,7 @@ void Clusterer::MergeStories(uint32_t into, uint32_t from) {
   a.full_norm = Norm(a.story.full);
   a.neutral_norm = Norm(a.story.neutral);
   a.pivot_norm = Norm(a.story.pivot);
-  IndexSlot(into, added);
-  IndexSlot(into, KeysNotIn(added_neutral, added));
-  IndexSlot(into, added_pivot);
+  Reindex(into, before);
   if (b.story.first_time)
     a.story.first_time = a.story.first_time ? std::min(*a.story.first_time, *b.story.first_time)
                                             : b.story.first_time;
@@ -564,10 +593,10 @@ void Clusterer::MergeStories(uint32_t into, uint32_t from) {
 
 bool Clusterer::AddTo(const std::string& story_id, const Signals& signals,
                       std::optional<int64_t> time) {
+  auto it = story_slot_.find(story_id);
+  if (it == story_slot_.end()) return false;  // Assign counts the article then
   df_.Add(signals);
   if (time && (!watermark_ || *time > *watermark_)) watermark_ = time;
-  auto it = story_slot_.find(story_id);
-  if (it == story_slot_.end()) return false;
   SparseVector full, neutral, pivot;
   Vectors(signals, &full, &neutral, &pivot);
   Merge(slots_[it->second], full, neutral, pivot, time, signals.lang);
@@ -592,53 +621,21 @@ std::vector<const StoryState*> Clusterer::TakeDirty() {
 }
 
 size_t Clusterer::Expire() {
-  assigned_since_expire_ = 0;
   size_t n = 0;
   for (uint32_t i = 0; i < slots_.size(); ++i) {
     Slot& s = slots_[i];
     if (s.alive && !s.story.dirty && !Active(s, watermark_)) {
+      Unindex(i, IndexKeys(s.story));
       story_slot_.erase(s.story.id);
       s = Slot();
       free_slots_.push_back(i);
       ++n;
     }
   }
-  if (n == 0) return 0;
-  for (auto it = postings_.begin(); it != postings_.end();) {
-    auto& v = it->second;
-    v.erase(std::remove_if(v.begin(), v.end(), [&](uint32_t d) { return !slots_[d].alive; }),
-            v.end());
-    if (v.empty())
-      it = postings_.erase(it);
-    else
-      ++it;
-  }
   return n;
 }
 
-void Clusterer::Canonicalize() {
-  const std::optional<int64_t> since = WindowStart(watermark_, options_);
-  std::vector<StoryState> keep;
-  keep.reserve(story_slot_.size());
-  for (auto& s : slots_) {
-    if (!s.alive) continue;
-    if (since && s.story.last_time && *s.story.last_time < *since) continue;  // left the window
-    keep.push_back(std::move(s.story));
-  }
-  std::sort(keep.begin(), keep.end(), [](const StoryState& a, const StoryState& b) {
-    if (a.last_time != b.last_time) return a.last_time < b.last_time;  // undated first
-    return a.id < b.id;
-  });
-  slots_.clear();
-  free_slots_.clear();
-  story_slot_.clear();
-  // Posting lists are emptied, not freed: most are refilled right away.
-  for (auto& [key, list] : postings_) list.clear();
-  assigned_since_expire_ = 0;
-  slots_.reserve(keep.size());
-  for (auto& st : keep) NewSlot(std::move(st));
-  std::erase_if(postings_, [](const auto& kv) { return kv.second.empty(); });
-}
+void Clusterer::Canonicalize() { Expire(); }
 
 const StoryState* Clusterer::Find(const std::string& story_id) const {
   auto it = story_slot_.find(story_id);

@@ -122,7 +122,11 @@ struct StoryState {
   uint32_t entries = 0;                          // live-blog entries
   std::map<std::string, uint32_t> langs;         // articles per language
   std::string title;                             // founder's title
-  bool dirty = false;                            // changed since last persisted
+  // Creation order (persisted; 0: not yet given). Posting lists are kept in
+  // this order and ties break on it, so that decisions never depend on
+  // where a story sits in memory: a restarted run decides as one that was not.
+  uint64_t seq = 0;
+  bool dirty = false;  // changed since last persisted
 };
 
 struct Assignment {
@@ -155,8 +159,7 @@ class Clusterer {
   // copies). Returns false if the story is not active in memory.
   bool AddTo(const std::string& story_id, const Signals& signals, std::optional<int64_t> time);
 
-  // Loads a persisted story (on open), in (last_time, id) order; call
-  // Canonicalize() after the last one.
+  // Loads a persisted story (on open); call Canonicalize() after the last one.
   void Restore(StoryState story);
   DocumentFrequencies& df() { return df_; }
 
@@ -164,12 +167,16 @@ class Clusterer {
   std::vector<const StoryState*> TakeDirty();
   // Drops stories that left the window; returns how many.
   size_t Expire();
-  // Puts the state in the canonical form that restoring it from the store
-  // gives: stories that left the window dropped, the others in (last_time,
-  // id) order, the inverted index rebuilt from their centroids. Called after
-  // every commit (every story persisted, none dirty), so that a run that
-  // restarts from the store makes exactly the decisions of one that did not.
+  // Puts the state in the form that restoring it from the store gives:
+  // stories that left the window are dropped (the store loads only the
+  // window). Everything else already is: a story is indexed by exactly the
+  // keys of its centroids, in creation (seq) order. Called after every
+  // commit (every story persisted, none dirty), so that a run that restarts
+  // from the store makes exactly the decisions of one that did not.
   void Canonicalize();
+  // The seq the next new story gets (persisted with the stories).
+  uint64_t next_seq() const { return next_seq_; }
+  void set_next_seq(uint64_t s) { next_seq_ = std::max(next_seq_, s); }
 
   const StoryState* Find(const std::string& story_id) const;
   std::optional<int64_t> watermark() const { return watermark_; }
@@ -196,7 +203,13 @@ class Clusterer {
   void MergeStories(uint32_t into, uint32_t from);
   void LinkAcrossLanguages(uint32_t slot, Assignment* a, bool new_language);
   double SpanFactor(const Slot& a, const Slot& b) const;
-  void IndexSlot(uint32_t slot, const SparseVector& added);
+  // Posting lists: every key of a story's centroids (full, neutral, pivot)
+  // lists the story's slot, each list in seq order.
+  void Index(uint32_t slot, const std::vector<uint64_t>& keys);
+  void Unindex(uint32_t slot, const std::vector<uint64_t>& keys);
+  // After a story's centroids changed from keys `before`: the index follows.
+  void Reindex(uint32_t slot, const std::vector<uint64_t>& before);
+  bool Earlier(uint32_t a, uint32_t b) const { return slots_[a].story.seq < slots_[b].story.seq; }
 
   ClusterOptions options_;
   DocumentFrequencies df_;
@@ -205,7 +218,7 @@ class Clusterer {
   std::unordered_map<std::string, uint32_t> story_slot_;
   std::unordered_map<uint64_t, std::vector<uint32_t>> postings_;  // feature -> slots
   std::optional<int64_t> watermark_;
-  uint64_t assigned_since_expire_ = 0;
+  uint64_t next_seq_ = 1;
 };
 
 // The oldest last_time a story may have and still take articles, given the

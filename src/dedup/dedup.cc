@@ -67,10 +67,11 @@ void DupIndex::Add(uint32_t doc, const std::vector<uint64_t>& sketch) {
   sizes_[doc] = static_cast<uint32_t>(sketch.size());
   for (uint64_t h : sketch) {
     auto& v = index_[h];
-    if (v.size() <= options_.max_posting) {  // beyond that it is boilerplate: stop growing
-      v.push_back(doc);
-      ++postings_count_;
-    }
+    // Lists longer than max_posting (boilerplate) are skipped by Query but
+    // kept whole, so that after the window moves on (RemoveIf) a list is the
+    // same as one rebuilt from the store.
+    v.push_back(doc);
+    ++postings_count_;
   }
 }
 

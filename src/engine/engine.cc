@@ -49,6 +49,7 @@ StoryRecord ToRecord(const StoryState& s) {
   r.full_vector = EncodeVector(s.full);
   r.neutral_vector = EncodeVector(s.neutral);
   r.pivot_vector = EncodeVector(s.pivot);
+  r.seq = s.seq;
   return r;
 }
 
@@ -64,6 +65,7 @@ StoryState FromRecord(StoryRecord r) {
   s.full = DecodeVector(r.full_vector);
   s.neutral = DecodeVector(r.neutral_vector);
   s.pivot = DecodeVector(r.pivot_vector);
+  s.seq = r.seq;
   return s;
 }
 
@@ -230,6 +232,15 @@ Status Engine::Restore() {
     if (!w.ok()) return w.status();
     since = WindowStart(*w, options_.cluster);
   }
+  // Stories keep their creation order (seq); a store made before it was kept
+  // numbers its stories in the order they were stored, after every known seq.
+  auto next_seq = store_->GetMeta("story_seq");
+  if (!next_seq.ok()) return next_seq.status();
+  if (next_seq->has_value()) {
+    auto n = ParseInt64("meta story_seq", **next_seq);
+    if (!n.ok()) return n.status();
+    clusterer_.set_next_seq(static_cast<uint64_t>(std::max<int64_t>(1, *n)));
+  }
   s = store_->LoadStories(since,
                           [&](StoryRecord st) { clusterer_.Restore(FromRecord(std::move(st))); });
   if (!s.ok()) return s;
@@ -279,6 +290,8 @@ Status Engine::Flush(int64_t now) {
     s = store_->PutMeta("watermark", std::to_string(*wm));
     if (!s.ok()) return s;
   }
+  s = store_->PutMeta("story_seq", std::to_string(clusterer_.next_seq()));
+  if (!s.ok()) return s;
   s = store_->Commit();
   if (!s.ok()) return s;
   df.ClearDirty();
@@ -324,14 +337,19 @@ Result<IngestSummary> Engine::Ingest(std::vector<Article> articles, std::vector<
                                      const ProgressFn& progress,
                                      const std::vector<FeedState>& feeds) {
   if (reader_) return Status::InvalidArgument("this engine was opened for reading only");
+  if (!broken_.ok()) return broken_;
   auto r = IngestLocked(std::move(articles), std::move(rejects), progress, feeds);
   if (r.ok()) return r;
   // All or nothing: undo the open batch and go on from what is stored.
   Status rb = store_->Rollback();
-  Status rs = ResetState();
-  if (!rb.ok() || !rs.ok())
-    spdlog::error("after a failed batch: rollback: {}; reloading state: {}", rb.ToString(),
-                  rs.ToString());
+  Status rs = rb.ok() ? ResetState() : Status::Ok();
+  if (!rb.ok() || !rs.ok()) {
+    // The memory no longer matches the store: refuse to go on (reopen the engine).
+    broken_ = Status::IOError("after a failed batch (" + r.status().message() +
+                              ") the engine could not go back to the stored state: " +
+                              (rb.ok() ? rs : rb).message() + "; reopen the database");
+    spdlog::error("{}", broken_.message());
+  }
   return r;
 }
 
@@ -378,7 +396,7 @@ Result<IngestSummary> Engine::IngestLocked(std::vector<Article> articles,
     for (auto& th : pool) th.join();
   };
   std::vector<double> t_clean(threads), t_langid(threads), t_signals(threads);
-  int64_t done = 0;
+  int64_t done = 0, committed = 0;
   const size_t kChunk = 256;
   Seen seen;
   for (size_t from = 0; from < order.size(); from += kChunk) {
@@ -413,16 +431,20 @@ Result<IngestSummary> Engine::IngestLocked(std::vector<Article> articles,
       s = ProcessOne(std::move(prep[i]), now, &sum);
       if (!s.ok()) return s;
       ++done;
-      if (done % static_cast<int64_t>(options_.batch_size) == 0) {
-        auto ts = Steady::now();
-        s = Flush(now);
-        if (!s.ok()) return s;
-        s = store_->Begin();
-        if (!s.ok()) return s;
-        sum.stages.store += Since(ts);
-      }
       if (progress && (done % 64 == 0 || done == static_cast<int64_t>(order.size())))
         progress(done, static_cast<int64_t>(order.size()));
+    }
+    // Commits fall between chunks: what a chunk learned (boilerplate, in
+    // Polish, ahead of storing) is committed with the chunk's articles, and a
+    // restarted run cuts the same input into the same chunks.
+    if (done - committed >= static_cast<int64_t>(options_.batch_size) && from + n < order.size()) {
+      auto ts = Steady::now();
+      s = Flush(now);
+      if (!s.ok()) return s;
+      committed = done;
+      s = store_->Begin();
+      if (!s.ok()) return s;
+      sum.stages.store += Since(ts);
     }
   }
   // Stage times are summed over threads (CPU-seconds spent in each stage).
@@ -564,10 +586,13 @@ Status Engine::ProcessOne(Prepared p, int64_t now, IngestSummary* sum) {
     return reject(ar.origin, "empty", "article '" + ar.id + "' is empty after cleaning");
 
   auto t = Steady::now();
-  auto alias = [&](const std::string& of) {
-    // The same text under another id: an alias of the stored article.
-    Status s = store_->PutAlias(ar.id, of, ar.origin);
-    if (s.ok()) s = store_->PutDuplicate({ar.id, of, "exact", 1.0, 1.0, 0});
+  auto alias = [&](const std::string& same) {
+    // The same text under another id: an alias of the stored article (never
+    // of another alias: `same` may have become one earlier in this call).
+    auto of = store_->CanonicalId(same);
+    if (!of.ok()) return of.status();
+    Status s = store_->PutAlias(ar.id, *of, ar.origin, p.raw_hash);
+    if (s.ok()) s = store_->PutDuplicate({ar.id, *of, "exact", 1.0, 1.0, 0});
     ++sum->duplicates;
     sum->stages.store += Since(t);
     return s;
@@ -575,6 +600,13 @@ Status Engine::ProcessOne(Prepared p, int64_t now, IngestSummary* sum) {
   if (!p.alias_of.empty()) return alias(p.alias_of);
   auto known = store_->FindArticle(ar.id);
   if (!known.ok()) return known.status();
+  if (known->has_value() && (*known)->id != ar.id) {
+    // An alias arriving with content of its own is no longer a copy: it
+    // becomes an article (the one it pointed to is left as it is).
+    Status s = store_->RemoveAlias(ar.id);
+    if (!s.ok()) return s;
+    known->reset();
+  }
   if (known->has_value()) {
     sum->stages.store += Since(t);
     const KnownArticle& k = **known;
@@ -584,7 +616,7 @@ Status Engine::ProcessOne(Prepared p, int64_t now, IngestSummary* sum) {
     }
     // The same id with new content: an update. The old text is kept as a
     // revision; the article keeps its story. Empty never replaces text.
-    if (ar.text.empty() && !k.empty)
+    if (ar.text.empty() && !k.text_empty)
       return reject(ar.origin, "emptied",
                     "article '" + ar.id + "' arrived again with no text; the stored text is kept");
     Status us = store_->UpdateArticle(k.id, ar.title, ar.text, c.content_hash, p.raw_hash, now);

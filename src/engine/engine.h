@@ -165,6 +165,7 @@ class Engine {
   EngineOptions options_;
   std::shared_ptr<const Clock> clock_;
   bool reader_ = false;
+  Status broken_;                     // set when a failed batch could not be undone: no more ingest
   std::unique_ptr<WriterLock> lock_;  // released after the store is closed
   std::unique_ptr<ArticleStore> store_;
   std::unique_ptr<LanguageIdentifier> langid_;

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -27,7 +29,24 @@ Result<std::unique_ptr<WriterLock>> WriterLock::Acquire(
     const std::string& db_path, bool wait, const std::function<void(const std::string&)>& on_wait) {
   std::unique_ptr<WriterLock> lock(new WriterLock());
   if (db_path.empty() || db_path == ":memory:") return lock;
-  const std::string path = db_path + ".lock";
+  // One lock per database file, however it is named (a symlink, a relative
+  // path): the lock sits beside the file SQLite opens.
+  std::string real = db_path;
+  if (char* r = realpath(db_path.c_str(), nullptr)) {
+    real = r;
+    free(r);
+  } else {
+    std::string dir = ".", name = db_path;
+    if (auto slash = db_path.rfind('/'); slash != std::string::npos) {
+      dir = slash == 0 ? "/" : db_path.substr(0, slash);
+      name = db_path.substr(slash + 1);
+    }
+    if (char* r = realpath(dir.c_str(), nullptr)) {
+      real = std::string(r) + (std::string(r) == "/" ? "" : "/") + name;
+      free(r);
+    }
+  }
+  const std::string path = real + ".lock";
   int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0)
     return Status::IOError("cannot open the writer lock '" + path + "': " + std::strerror(errno));

@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS articles(
   raw_hash INTEGER);
 CREATE INDEX IF NOT EXISTS articles_hash ON articles(content_hash);
 CREATE INDEX IF NOT EXISTS articles_published ON articles(published);
-CREATE TABLE IF NOT EXISTS aliases(id TEXT PRIMARY KEY, canonical TEXT NOT NULL, origin TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS aliases(id TEXT PRIMARY KEY, canonical TEXT NOT NULL, origin TEXT NOT NULL DEFAULT '', raw_hash INTEGER);
 CREATE TABLE IF NOT EXISTS stories(
   id TEXT PRIMARY KEY,
   title TEXT NOT NULL,
@@ -244,7 +244,9 @@ class SqliteStore final : public ArticleStore {
     // Columns added after the first release: stores made before get them.
     for (const auto& [table, column, type] :
          {std::tuple<const char*, const char*, const char*>{"stories", "pivot_vector", "BLOB"},
-          {"articles", "raw_hash", "INTEGER"}}) {
+          {"articles", "raw_hash", "INTEGER"},
+          {"aliases", "raw_hash", "INTEGER"},
+          {"stories", "seq", "INTEGER"}}) {
       if (HasColumn(table, column)) continue;
       s = Exec(std::string("ALTER TABLE ") + table + " ADD COLUMN " + column + " " + type);
       // Another process may have added it in between.
@@ -350,9 +352,8 @@ class SqliteStore final : public ArticleStore {
 
   Result<std::optional<KnownArticle>> FindArticle(const std::string& id) override {
     for (const char* sql :
-         {"SELECT id, content_hash, raw_hash, length(title) + length(text) = 0 FROM articles "
-          "WHERE id=?",
-          "SELECT a.id, a.content_hash, a.raw_hash, length(a.title) + length(a.text) = 0 FROM "
+         {"SELECT id, content_hash, raw_hash, length(text) = 0 FROM articles WHERE id=?",
+          "SELECT a.id, a.content_hash, COALESCE(l.raw_hash, a.raw_hash), length(a.text) = 0 FROM "
           "aliases l JOIN articles a ON a.id=l.canonical WHERE l.id=?"}) {
       auto st = S(sql);
       if (!st.ok()) return st.status();
@@ -364,7 +365,7 @@ class SqliteStore final : public ArticleStore {
       k.id = (*st)->Text(0);
       k.content_hash = static_cast<uint64_t>((*st)->Int(1));
       if (auto raw = (*st)->OptInt(2)) k.raw_hash = static_cast<uint64_t>(*raw);
-      k.empty = (*st)->Int(3) != 0;
+      k.text_empty = (*st)->Int(3) != 0;
       return std::optional<KnownArticle>(std::move(k));
     }
     return std::optional<KnownArticle>();
@@ -444,12 +445,25 @@ class SqliteStore final : public ArticleStore {
     return *row ? (*st)->Int(0) : int64_t{0};
   }
 
-  Status PutAlias(const std::string& id, const std::string& canonical,
-                  const std::string& origin) override {
-    auto st = S("INSERT OR IGNORE INTO aliases(id,canonical,origin) VALUES(?,?,?)");
+  Status PutAlias(const std::string& id, const std::string& canonical, const std::string& origin,
+                  uint64_t raw_hash) override {
+    auto st = S("INSERT OR IGNORE INTO aliases(id,canonical,origin,raw_hash) VALUES(?,?,?,?)");
     if (!st.ok()) return st.status();
     (*st)->Bind(1, id).Bind(2, canonical).Bind(3, origin);
+    if (raw_hash != 0) (*st)->Bind(4, static_cast<int64_t>(raw_hash));
     return Done(*st);
+  }
+
+  Status RemoveAlias(const std::string& id) override {
+    for (const char* sql : {"DELETE FROM aliases WHERE id=?1",
+                            "DELETE FROM duplicates WHERE article=?1 AND kind='exact'"}) {
+      auto st = S(sql);
+      if (!st.ok()) return st.status();
+      (*st)->Bind(1, id);
+      Status s = Done(*st);
+      if (!s.ok()) return s;
+    }
+    return Status::Ok();
   }
 
   Status PutMembership(const Membership& m) override {
@@ -495,12 +509,15 @@ class SqliteStore final : public ArticleStore {
   Status PutStory(const StoryRecord& s, int64_t now) override {
     auto st = S(
         "INSERT INTO stories(id,title,size,langs,first_time,last_time,created,updated,full_vector,"
-        "neutral_vector,entries,pivot_vector) VALUES(?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO "
+        "neutral_vector,entries,pivot_vector,seq) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?) ON "
+        "CONFLICT(id) "
+        "DO "
         "UPDATE SET "
         "size=excluded.size, entries=excluded.entries, langs=excluded.langs, "
         "first_time=excluded.first_time, "
         "last_time=excluded.last_time, updated=excluded.updated, full_vector=excluded.full_vector, "
-        "neutral_vector=excluded.neutral_vector, pivot_vector=excluded.pivot_vector");
+        "neutral_vector=excluded.neutral_vector, pivot_vector=excluded.pivot_vector, "
+        "seq=excluded.seq");
     if (!st.ok()) return st.status();
     Stmt* p = *st;
     p->Bind(1, s.id)
@@ -511,6 +528,7 @@ class SqliteStore final : public ArticleStore {
     p->BindBlob(9, s.full_vector).BindBlob(10, s.neutral_vector);
     p->Bind(11, static_cast<int64_t>(s.entries));
     p->BindBlob(12, s.pivot_vector);
+    if (s.seq != 0) p->Bind(13, static_cast<int64_t>(s.seq));
     return Done(p);
   }
 
@@ -630,8 +648,8 @@ class SqliteStore final : public ArticleStore {
                      const std::function<void(StoryRecord)>& fn) override {
     auto st =
         S("SELECT id,title,size,langs,first_time,last_time,full_vector,neutral_vector,entries,"
-          "pivot_vector FROM stories "
-          "WHERE last_time IS NULL OR ?1 IS NULL OR last_time >= ?1 ORDER BY last_time, id");
+          "pivot_vector,seq FROM stories "
+          "WHERE last_time IS NULL OR ?1 IS NULL OR last_time >= ?1 ORDER BY seq, rowid");
     if (!st.ok()) return st.status();
     (*st)->Bind(1, since);
     int rc;
@@ -647,6 +665,7 @@ class SqliteStore final : public ArticleStore {
       s.neutral_vector = (*st)->Blob(7);
       s.entries = static_cast<uint32_t>((*st)->Int(8));
       s.pivot_vector = (*st)->Blob(9);
+      s.seq = static_cast<uint64_t>((*st)->OptInt(10).value_or(0));
       fn(std::move(s));
     }
     return Ended(rc);

@@ -73,6 +73,7 @@ struct StoryRecord {
   std::map<std::string, uint32_t> langs;
   std::optional<int64_t> first_time, last_time;
   std::string full_vector, neutral_vector, pivot_vector;
+  uint64_t seq = 0;  // creation order (0: unknown, a store made before it was kept)
 };
 
 // What is known of a stored article, to decide whether an incoming one is new.
@@ -80,7 +81,8 @@ struct KnownArticle {
   std::string id;  // the stored (canonical) id
   uint64_t content_hash = 0;
   std::optional<uint64_t> raw_hash;  // absent for articles stored before it was kept
-  bool empty = false;                // stored title and text are both empty
+                                     // (for an alias: the alias's own content)
+  bool text_empty = false;           // the stored text is empty (a title-only item)
 };
 
 struct StoryRow {
@@ -165,8 +167,12 @@ class ArticleStore {
                                const std::string& text, uint64_t content_hash, uint64_t raw_hash,
                                int64_t now) = 0;
   virtual Result<int64_t> CountRevisions(const std::string& id) = 0;
+  // `raw_hash`: the alias's own content as it arrived (0: unknown).
   virtual Status PutAlias(const std::string& id, const std::string& canonical,
-                          const std::string& origin) = 0;
+                          const std::string& origin, uint64_t raw_hash = 0) = 0;
+  // An alias that turned out to be an article of its own: the alias and its
+  // "exact" duplicate link are removed.
+  virtual Status RemoveAlias(const std::string& id) = 0;
   virtual Status PutMembership(const Membership& m) = 0;
   // An entry of a live blog (stored once with its article; its own
   // membership is under the id "<article>#<n>").
@@ -192,7 +198,7 @@ class ArticleStore {
   virtual Status LoadBoilerplate(
       const std::function<void(const std::string&, uint64_t, uint32_t)>& fn) = 0;
   // Stories whose last dated article is at or after `since` (or undated), in
-  // (last_time, id) order, undated first.
+  // creation (seq) order.
   virtual Status LoadStories(std::optional<int64_t> since,
                              const std::function<void(StoryRecord)>& fn) = 0;
   // Sketches of articles published at or after `since` (or undated), by handle.
