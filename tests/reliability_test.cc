@@ -471,6 +471,9 @@ TEST(Cli, OptionsWorkBeforeAndAfterTheSubcommand) {
   EXPECT_EQ(j.size(), 10u);
   r = testing::RunStoryline("--db " + db + " stories --json");
   EXPECT_EQ(nlohmann::json::parse(r.out, nullptr, false).size(), 10u);
+  // A reader does not create a database: a mistyped path is "not found".
+  EXPECT_EQ(testing::RunStoryline("stories --db " + dir.File("typo.db")).code, 4);
+  EXPECT_FALSE(std::filesystem::exists(dir.File("typo.db")));
   // Usage errors exit 2.
   EXPECT_EQ(testing::RunStoryline("--db " + db + " no-such-command").code, 2);
   EXPECT_EQ(testing::RunStoryline("stories --db " + db + " --no-such-flag").code, 2);

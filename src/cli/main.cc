@@ -221,7 +221,8 @@ int main(int argc, char** argv) {
   auto engine = writer ? sl::Engine::Open(*options) : sl::Engine::OpenReader(*options);
   if (!engine.ok()) {
     spdlog::error("{}", engine.status().ToString());
-    return 1;  // options were validated above: this is the store or the model
+    // Options were validated above: this is the store or the model.
+    return engine.status().code() == sl::Status::Code::kNotFound && !writer ? 4 : 1;
   }
   auto& e = **engine;
 

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <thread>
@@ -141,6 +142,11 @@ Engine::~Engine() = default;
 Result<std::unique_ptr<Engine>> Engine::OpenReader(const EngineOptions& options) {
   Status v = Validate(options);
   if (!v.ok()) return v;
+  // A reader never creates a database (a mistyped --db is "not found").
+  std::error_code ec;
+  if (options.db_path != ":memory:" && !std::filesystem::exists(options.db_path, ec))
+    return Status::NotFound("no database at '" + options.db_path +
+                            "' (nothing has been ingested there)");
   std::unique_ptr<Engine> e(new Engine(options));
   e->reader_ = true;
   auto store = OpenSqliteStore(options.db_path, options.store);

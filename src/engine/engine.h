@@ -105,7 +105,8 @@ class Engine {
  public:
   // The writer (see above). Fails if another process is writing to the store.
   static Result<std::unique_ptr<Engine>> Open(const EngineOptions& options);
-  // A reader: store queries only; Ingest fails with InvalidArgument.
+  // A reader: store queries only; Ingest fails with InvalidArgument. NotFound
+  // if there is no database at the path (a reader never creates one).
   static Result<std::unique_ptr<Engine>> OpenReader(const EngineOptions& options);
   ~Engine();
 
