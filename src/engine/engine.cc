@@ -528,6 +528,7 @@ Status Engine::Polish(Prepared* p, int64_t now, Seen* seen) {
     }
   }
   seen->ids[ar.id] = p->raw_hash;
+  p->new_id = !known_id;
   if (!known_id) {
     // The same content under another id: an alias, nothing to learn.
     if (auto it = seen->raws.find(p->raw_hash); it != seen->raws.end()) {
@@ -604,7 +605,10 @@ Status Engine::ProcessOne(Prepared p, int64_t now, IngestSummary* sum) {
     return s;
   };
   if (!p.alias_of.empty()) return alias(p.alias_of);
-  auto known = store_->FindArticle(ar.id);
+  // Polish already looked the id up: only an id it knew needs a second look
+  // (an article earlier in this call may have stored or updated it since).
+  Result<std::optional<KnownArticle>> known = std::optional<KnownArticle>();
+  if (!p.new_id) known = store_->FindArticle(ar.id);
   if (!known.ok()) return known.status();
   if (known->has_value() && (*known)->id != ar.id) {
     // An alias arriving with content of its own is no longer a copy: it

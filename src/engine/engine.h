@@ -151,6 +151,7 @@ class Engine {
     bool unchanged = false;    // a re-delivery of stored content: nothing to do
     std::string alias_of;      // the same content is stored under this id
     bool time_trusted = true;  // false: the date was clamped, it must not move the window
+    bool new_id = false;       // Polish found the id neither stored nor earlier in this call
   };
   // What this Ingest call has seen so far (re-deliveries within one call).
   struct Seen {
