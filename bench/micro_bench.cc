@@ -221,7 +221,7 @@ void BM_ClusterVectors(benchmark::State& state) {
   auto& f = F();
   const auto& sig = f.Signals();
   sl::Clusterer clusterer;
-  for (size_t i = 0; i < 2000; ++i) clusterer.df().Add(sig[i]);
+  for (size_t i = 0; i < 2000; ++i) clusterer.df().Add(sig[i], {0, false});
   sl::SparseVector full, neutral;
   size_t k = 0;
   for (auto _ : state) {

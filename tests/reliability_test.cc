@@ -64,6 +64,20 @@ int64_t Count(const std::string& db, const std::string& sql) {
   return n;
 }
 
+// The first column of the first row, as text ("" when none).
+std::string Text(const std::string& db, const std::string& sql) {
+  sqlite3* h = nullptr;
+  std::string out;
+  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return out;
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+    out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  return out;
+}
+
 std::map<std::string, std::string> Assignments(Engine& e) {
   std::map<std::string, std::string> m;
   Status s = e.store().ForEachAssignment(
@@ -557,6 +571,99 @@ TEST(Restart, ARunSplitAtACommitEqualsOneRun) {
     ASSERT_TRUE(e && e->Ingest(corpus).ok());
     EXPECT_EQ(Differences(Assignments(*e), reference), std::vector<std::string>{}) << cut;
   }
+}
+
+// Bounded state: with a short window, stories, sketches and document
+// frequencies leave as the stream moves on, and a run restarted at a commit
+// still decides exactly as one that was not.
+TEST(BoundedState, DocumentFrequenciesFollowTheWindowAndRestartsAreExact) {
+  TempDir dir;
+  std::vector<Article> corpus = Synthetic(600);  // 100 a day: 6 days
+  std::vector<Article> by_time = corpus;
+  std::stable_sort(by_time.begin(), by_time.end(),
+                   [](const Article& a, const Article& b) { return *a.published < *b.published; });
+  EngineOptions o;
+  o.batch_size = 50;
+  o.cluster.window_days = 1.5;
+  o.cluster.df_min_documents = 50;
+  std::map<std::string, std::string> reference;
+  const std::string ref = dir.File("ref.db");
+  {
+    auto e = testing::OpenTestEngine(ref, o);
+    ASSERT_TRUE(e && e->Ingest(corpus).ok());
+    reference = Assignments(*e);
+  }
+  // The first days left (the store forgets what left memory at its next
+  // commit, so the days that left at the last one are still there).
+  const std::string days =
+      Text(ref, "SELECT group_concat(undated || ':' || day || '=' || n, ' ') FROM df_documents");
+  const int64_t first_day = DayOf(*by_time.front().published);
+  const int64_t last_day = DayOf(*by_time.back().published);
+  ASSERT_GE(last_day - first_day, 6);
+  EXPECT_GE(Count(ref, "SELECT MIN(day) FROM df_documents"), first_day + 3) << days;
+  EXPECT_EQ(Count(ref, "SELECT MAX(day) FROM df_documents"), last_day) << days;
+  EXPECT_LT(Count(ref, "SELECT SUM(n) FROM df_documents"), 400);
+  EXPECT_EQ(Count(ref,
+                  "SELECT COUNT(*) FROM df_days WHERE day NOT IN "
+                  "(SELECT day FROM df_documents)"),
+            0);
+  for (int cut : {256, 512}) {
+    std::string db = dir.File("split" + std::to_string(cut) + ".db");
+    {
+      auto e = testing::OpenTestEngine(db, o);
+      ASSERT_TRUE(e &&
+                  e->Ingest(std::vector<Article>(by_time.begin(), by_time.begin() + cut)).ok());
+    }
+    auto e = testing::OpenTestEngine(db, o);
+    ASSERT_TRUE(e && e->Ingest(corpus).ok());
+    EXPECT_EQ(Differences(Assignments(*e), reference), std::vector<std::string>{}) << cut;
+  }
+}
+
+// Undated articles are kept in the window by the time they were ingested.
+TEST(BoundedState, UndatedArticlesLeaveTheWindowByTheirIngestTime) {
+  TempDir dir;
+  auto clock = std::make_shared<FixedClock>(1796083200);  // 2026-12-01
+  EngineOptions o;
+  o.clock = clock;
+  o.cluster.df_min_documents = 0;
+  std::vector<Article> corpus = Synthetic(40);
+  for (auto& a : corpus) a.published.reset();
+  const std::string db = dir.File("undated.db");
+  Article again = corpus[0];
+  again.id = "reposted";
+  again.text += "\n\nThis report was updated.";  // not the same content: a near copy
+  {
+    auto e = testing::OpenTestEngine(db, o);
+    ASSERT_TRUE(e && e->Ingest(corpus).ok());
+  }
+  EXPECT_EQ(Count(db, "SELECT COUNT(*) FROM df_documents WHERE undated=1"), 1);
+  // Five days later the same text under another id is a copy of the first.
+  clock->Advance(5 * 86400);
+  {
+    auto e = testing::OpenTestEngine(db, o);
+    ASSERT_TRUE(e && e->Ingest({again}).ok());
+    auto reposted = e->store().StoryOf("reposted");
+    ASSERT_TRUE(reposted.ok() && !reposted->empty());
+    EXPECT_EQ(*reposted, *e->store().StoryOf(corpus[0].id));
+  }
+  EXPECT_EQ(Count(db, "SELECT COUNT(*) FROM df_documents WHERE undated=1"), 2);
+  // Twenty days later the first day's stories, sketches and counts are gone:
+  // the same text opens a story of its own.
+  clock->Advance(20 * 86400);
+  again.id = "reposted-later";
+  again.text += " Again.";
+  {
+    auto e = testing::OpenTestEngine(db, o);
+    ASSERT_TRUE(e && e->Ingest({again}).ok());
+    auto later = e->store().StoryOf("reposted-later");
+    ASSERT_TRUE(later.ok() && !later->empty());
+    EXPECT_NE(*later, *e->store().StoryOf(corpus[0].id));
+  }
+  const std::string days =
+      Text(db, "SELECT group_concat(undated || ':' || day || '=' || n, ' ') FROM df_documents");
+  EXPECT_EQ(Count(db, "SELECT COUNT(*) FROM df_documents WHERE undated=1"), 1) << days;
+  EXPECT_EQ(Count(db, "SELECT SUM(n) FROM df_documents"), 1) << days;
 }
 
 }  // namespace

@@ -101,12 +101,22 @@ void Truncate(SparseVector& v, size_t cap) {
 
 }  // namespace
 
-void DocumentFrequencies::Add(const Signals& s) {
+int64_t DayOf(int64_t t) {
+  constexpr int64_t kSecondsPerDay = 86400;
+  return t >= 0 ? t / kSecondsPerDay : -((-(t + 1)) / kSecondsPerDay) - 1;
+}
+
+void DocumentFrequencies::Add(const Signals& s, Bucket b) {
   ++documents_;
+  Days& days = buckets_[b];
+  ++days.documents;
+  dirty_buckets_.insert(b);
+  auto& dirty = dirty_[b];
   for (const auto* list : {&s.terms, &s.names, &s.numbers, &s.pivots})
     for (const auto& f : *list) {
       ++df_[f.key];
-      if (dirty_set_.insert(f.key).second) dirty_.push_back(f.key);
+      ++days.counts[f.key];
+      dirty.insert(f.key);
     }
 }
 
@@ -114,6 +124,79 @@ double DocumentFrequencies::Idf(uint64_t key) const {
   auto it = df_.find(key);
   double df = it == df_.end() ? 0 : it->second;
   return std::log((static_cast<double>(documents_) + 1) / (df + 1)) + 1;
+}
+
+size_t DocumentFrequencies::bucket_entries() const {
+  size_t n = 0;
+  for (const auto& [b, days] : buckets_) n += days.counts.size();
+  return n;
+}
+
+void DocumentFrequencies::Set(Bucket b, uint64_t key, uint32_t n) {
+  uint32_t& have = buckets_[b].counts[key];
+  df_[key] += n - have;  // unsigned wrap-around adds the difference
+  have = n;
+}
+
+void DocumentFrequencies::SetDocuments(Bucket b, uint64_t n) {
+  uint64_t& have = buckets_[b].documents;
+  documents_ = documents_ - have + n;
+  have = n;
+}
+
+std::vector<DocumentFrequencies::Bucket> DocumentFrequencies::Expire(
+    std::optional<int64_t> dated_since_day, int64_t undated_since_day, uint64_t min_documents) {
+  std::vector<Bucket> old;
+  for (const auto& [b, days] : buckets_)
+    if (b.undated ? b.day < undated_since_day : dated_since_day && b.day < *dated_since_day)
+      old.push_back(b);
+  // Oldest first, whichever clock: the day decides, dated before undated.
+  std::sort(old.begin(), old.end(), [](const Bucket& a, const Bucket& b) {
+    return std::pair(a.day, a.undated) < std::pair(b.day, b.undated);
+  });
+  std::vector<Bucket> dropped;
+  for (const Bucket& b : old) {
+    auto it = buckets_.find(b);
+    if (documents_ - it->second.documents < min_documents) break;
+    documents_ -= it->second.documents;
+    for (const auto& [key, n] : it->second.counts) {
+      auto d = df_.find(key);
+      if (d == df_.end()) continue;
+      if (d->second <= n)
+        df_.erase(d);
+      else
+        d->second -= n;
+    }
+    buckets_.erase(it);
+    dirty_.erase(b);
+    dirty_buckets_.erase(b);
+    dropped.push_back(b);
+  }
+  return dropped;
+}
+
+std::vector<DocumentFrequencies::Count> DocumentFrequencies::DirtyCounts() const {
+  std::vector<Count> out;
+  for (const auto& [b, keys] : dirty_) {
+    auto days = buckets_.find(b);
+    if (days == buckets_.end()) continue;
+    for (uint64_t k : keys)
+      if (auto it = days->second.counts.find(k); it != days->second.counts.end())
+        out.push_back({b, k, it->second});
+  }
+  // A stable order, so that the writes (and the file) do not depend on hashing.
+  std::sort(out.begin(), out.end(), [](const Count& a, const Count& b) {
+    return std::tie(a.bucket, a.key) < std::tie(b.bucket, b.key);
+  });
+  return out;
+}
+
+std::vector<std::pair<DocumentFrequencies::Bucket, uint64_t>> DocumentFrequencies::DirtyDocuments()
+    const {
+  std::vector<std::pair<Bucket, uint64_t>> out;
+  for (const Bucket& b : dirty_buckets_)
+    if (auto it = buckets_.find(b); it != buckets_.end()) out.emplace_back(b, it->second.documents);
+  return out;
 }
 
 std::string StoryIdFor(const std::string& article_id) {
@@ -303,12 +386,13 @@ void Clusterer::Merge(Slot& slot, const SparseVector& full, const SparseVector& 
     ++st.size;
   }
   ++st.langs[lang];
+  st.last_seen = std::max(st.last_seen, now_);
   st.dirty = true;
 }
 
 Assignment Clusterer::Assign(const std::string& article_id, const std::string& title,
                              const Signals& signals, std::optional<int64_t> time, bool entry) {
-  df_.Add(signals);
+  df_.Add(signals, DfBucket(time));
   if (time && (!watermark_ || *time > *watermark_)) watermark_ = time;
   SparseVector full, neutral, pivot;
   Vectors(signals, &full, &neutral, &pivot);
@@ -585,6 +669,7 @@ void Clusterer::MergeStories(uint32_t into, uint32_t from) {
   a.story.size += b.story.size;
   a.story.entries += b.story.entries;
   for (const auto& [lang, n] : b.story.langs) a.story.langs[lang] += n;
+  a.story.last_seen = std::max(a.story.last_seen, b.story.last_seen);
   a.story.dirty = true;
   story_slot_.erase(b.story.id);
   b = Slot();
@@ -595,7 +680,7 @@ bool Clusterer::AddTo(const std::string& story_id, const Signals& signals,
                       std::optional<int64_t> time) {
   auto it = story_slot_.find(story_id);
   if (it == story_slot_.end()) return false;  // Assign counts the article then
-  df_.Add(signals);
+  df_.Add(signals, DfBucket(time));
   if (time && (!watermark_ || *time > *watermark_)) watermark_ = time;
   SparseVector full, neutral, pivot;
   Vectors(signals, &full, &neutral, &pivot);
@@ -620,11 +705,21 @@ std::vector<const StoryState*> Clusterer::TakeDirty() {
   return out;
 }
 
+int64_t Clusterer::UndatedWindowStart() const {
+  return now_ - static_cast<int64_t>(std::llround(options_.window_days * kDay));
+}
+
+bool Clusterer::Expired(const Slot& s) const {
+  if (!s.alive || s.story.dirty) return false;
+  if (!s.story.last_time) return s.story.last_seen < UndatedWindowStart();
+  return !Active(s, watermark_);
+}
+
 size_t Clusterer::Expire() {
   size_t n = 0;
   for (uint32_t i = 0; i < slots_.size(); ++i) {
     Slot& s = slots_[i];
-    if (s.alive && !s.story.dirty && !Active(s, watermark_)) {
+    if (Expired(s)) {
       Unindex(i, IndexKeys(s.story));
       story_slot_.erase(s.story.id);
       s = Slot();
@@ -635,7 +730,26 @@ size_t Clusterer::Expire() {
   return n;
 }
 
-void Clusterer::Canonicalize() { Expire(); }
+void Clusterer::Canonicalize() {
+  Expire();
+  std::optional<int64_t> since = WindowStart(watermark_, options_);
+  std::optional<int64_t> dated_day;
+  if (since) dated_day = DayOf(*since);
+  for (const auto& b :
+       df_.Expire(dated_day, DayOf(UndatedWindowStart()), options_.df_min_documents))
+    expired_df_.push_back(b);
+}
+
+std::vector<DocumentFrequencies::Bucket> Clusterer::TakeExpiredDf() {
+  std::vector<DocumentFrequencies::Bucket> out;
+  out.swap(expired_df_);
+  return out;
+}
+
+DocumentFrequencies::Bucket Clusterer::DfBucket(std::optional<int64_t> time) const {
+  return time ? DocumentFrequencies::Bucket{DayOf(*time), false}
+              : DocumentFrequencies::Bucket{DayOf(now_), true};
+}
 
 const StoryState* Clusterer::Find(const std::string& story_id) const {
   auto it = story_slot_.find(story_id);
@@ -648,7 +762,7 @@ size_t Clusterer::MemoryBytes() const {
     b += (s.story.full.capacity() + s.story.neutral.capacity() + s.story.pivot.capacity()) *
          sizeof(Feature);
   for (const auto& [k, v] : postings_) b += 48 + v.capacity() * 4;
-  b += df_.counts().size() * 32;
+  b += df_.keys() * 32 + df_.bucket_entries() * 40;
   return b;
 }
 

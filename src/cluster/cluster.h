@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -34,6 +35,11 @@ struct ClusterOptions {
   // 10 days (reports of one event in other languages keep coming for more
   // than a week).
   double window_days = 10;
+  // Document frequencies are counted over the same window (by day), but the
+  // oldest days are kept while fewer than this many documents would remain,
+  // so that a sparse stream keeps enough history for stable term weights.
+  // Default 10,000.
+  uint64_t df_min_documents = 10000;
   // Sigma of the Gaussian time factor. Default 4 days (reports of one
   // event keep coming for about a week).
   double time_sigma_days = 4;
@@ -87,29 +93,70 @@ struct ClusterOptions {
 // A sparse vector, sorted by key.
 using SparseVector = std::vector<Feature>;
 
-// Document frequencies, online.
+// Document frequencies, online, over a sliding window of days, so that the
+// state stays bounded however long the stream runs. A document counts in the
+// bucket of its day: its date's day, or for an undated one the day it was
+// ingested (a separate series: ingest days and publication days are
+// different clocks). Buckets leave with Expire(). Counts are integers, so a
+// restart that reloads the buckets weighs every term exactly as before.
 class DocumentFrequencies {
  public:
-  void Add(const Signals& s);
+  struct Bucket {
+    int64_t day = 0;  // days since 1970-01-01 (floor)
+    bool undated = false;
+    auto operator<=>(const Bucket&) const = default;
+  };
+  struct BucketHash {
+    size_t operator()(const Bucket& b) const {
+      return std::hash<int64_t>()(b.day * 2 + (b.undated ? 1 : 0));
+    }
+  };
+
+  void Add(const Signals& s, Bucket b);
   double Idf(uint64_t key) const;
   uint64_t documents() const { return documents_; }
-  const std::unordered_map<uint64_t, uint32_t>& counts() const { return df_; }
-  void Set(uint64_t key, uint32_t n) { df_[key] = n; }
-  void SetDocuments(uint64_t n) { documents_ = n; }
-  // Keys changed since the last ClearDirty() (for incremental persistence).
-  // Each key once, in the order first changed.
-  const std::vector<uint64_t>& dirty() const { return dirty_; }
+  size_t keys() const { return df_.size(); }
+  size_t bucket_entries() const;  // (bucket, key) pairs held, for memory figures
+
+  // Restoring: one bucket's count of a key, one bucket's documents.
+  void Set(Bucket b, uint64_t key, uint32_t n);
+  void SetDocuments(Bucket b, uint64_t n);
+
+  // Drops the oldest buckets that lie before `dated_since` (publication days;
+  // none without a value) or `undated_since` (ingest days), oldest first, as
+  // long as at least `min_documents` documents remain. Returns the buckets
+  // dropped (the store forgets them at its next write).
+  std::vector<Bucket> Expire(std::optional<int64_t> dated_since_day, int64_t undated_since_day,
+                             uint64_t min_documents);
+
+  // What changed since the last ClearDirty(), for incremental persistence:
+  // (bucket, key) counts and bucket document totals, each once.
+  struct Count {
+    Bucket bucket;
+    uint64_t key;
+    uint32_t n;
+  };
+  std::vector<Count> DirtyCounts() const;
+  std::vector<std::pair<Bucket, uint64_t>> DirtyDocuments() const;
   void ClearDirty() {
     dirty_.clear();
-    dirty_set_.clear();
+    dirty_buckets_.clear();
   }
 
  private:
-  std::unordered_map<uint64_t, uint32_t> df_;
-  std::vector<uint64_t> dirty_;
-  std::unordered_set<uint64_t> dirty_set_;
+  struct Days {
+    uint64_t documents = 0;
+    std::unordered_map<uint64_t, uint32_t> counts;
+  };
+  std::unordered_map<uint64_t, uint32_t> df_;  // over all buckets held
+  std::map<Bucket, Days> buckets_;
+  std::unordered_map<Bucket, std::unordered_set<uint64_t>, BucketHash> dirty_;
+  std::set<Bucket> dirty_buckets_;
   uint64_t documents_ = 0;
 };
+
+// Days since 1970-01-01 of a Unix time, rounded down (also before 1970).
+int64_t DayOf(int64_t unix_seconds);
 
 // A story's state as the clusterer keeps it (and as the store persists it).
 struct StoryState {
@@ -126,6 +173,9 @@ struct StoryState {
   // this order and ties break on it, so that decisions never depend on
   // where a story sits in memory: a restarted run decides as one that was not.
   uint64_t seq = 0;
+  // When an article last joined (ingest time, Clusterer::set_now): a story
+  // with no dated article leaves the window by this clock.
+  int64_t last_seen = 0;
   bool dirty = false;  // changed since last persisted
 };
 
@@ -159,14 +209,25 @@ class Clusterer {
   // copies). Returns false if the story is not active in memory.
   bool AddTo(const std::string& story_id, const Signals& signals, std::optional<int64_t> time);
 
+  // The ingest time (Unix seconds) of what comes next: undated articles and
+  // stories are kept in the window by it. Set before each batch.
+  void set_now(int64_t now) { now_ = now; }
+
   // Loads a persisted story (on open); call Canonicalize() after the last one.
   void Restore(StoryState story);
   DocumentFrequencies& df() { return df_; }
 
   // Stories changed since the last call; clears their dirty marks.
   std::vector<const StoryState*> TakeDirty();
-  // Drops stories that left the window; returns how many.
+  // Drops stories that left the window; returns how many. A story with a
+  // dated article leaves when its newest date falls behind WindowStart(); one
+  // with none when its last article was ingested window_days before now.
   size_t Expire();
+  // The undated window's start: now - window (ingest time).
+  int64_t UndatedWindowStart() const;
+  // Document-frequency buckets dropped by Canonicalize() since the last call
+  // (for the store to forget).
+  std::vector<DocumentFrequencies::Bucket> TakeExpiredDf();
   // Puts the state in the form that restoring it from the store gives:
   // stories that left the window are dropped (the store loads only the
   // window). Everything else already is: a story is indexed by exactly the
@@ -195,6 +256,8 @@ class Clusterer {
     bool alive = false;
   };
   bool Active(const Slot& s, std::optional<int64_t> article_time) const;
+  bool Expired(const Slot& s) const;
+  DocumentFrequencies::Bucket DfBucket(std::optional<int64_t> time) const;
   double TimeFactor(const Slot& s, std::optional<int64_t> t) const;
   void Merge(Slot& slot, const SparseVector& full, const SparseVector& neutral,
              const SparseVector& pivot, std::optional<int64_t> t, const std::string& lang,
@@ -219,6 +282,8 @@ class Clusterer {
   std::unordered_map<uint64_t, std::vector<uint32_t>> postings_;  // feature -> slots
   std::optional<int64_t> watermark_;
   uint64_t next_seq_ = 1;
+  int64_t now_ = 0;
+  std::vector<DocumentFrequencies::Bucket> expired_df_;
 };
 
 // The oldest last_time a story may have and still take articles, given the

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 namespace storyline {
@@ -267,6 +268,87 @@ TEST(Clusterer, StoryLinkerMergesStoriesAcrossLanguagesInsideTheWindow) {
   auto pt = c.Assign("pt", "t", Make("pt", {"eleit", "venc"}, names), 40 * kDay);
   EXPECT_NE(pt.story_id, en.story_id);
   EXPECT_TRUE(pt.linked.empty());
+}
+
+}  // namespace
+}  // namespace storyline
+
+namespace storyline {
+namespace {
+
+TEST(DayOf, RoundsDownAlsoBefore1970) {
+  EXPECT_EQ(DayOf(0), 0);
+  EXPECT_EQ(DayOf(86399), 0);
+  EXPECT_EQ(DayOf(86400), 1);
+  EXPECT_EQ(DayOf(-1), -1);
+  EXPECT_EQ(DayOf(-86400), -1);
+  EXPECT_EQ(DayOf(-86401), -2);
+}
+
+TEST(DocumentFrequencies, OldDaysLeaveAndTheirCountsWithThem) {
+  DocumentFrequencies df;
+  Signals a = Make("en", {"ferri", "harbour"});
+  Signals b = Make("en", {"ferri", "storm"});
+  df.Add(a, {10, false});
+  df.Add(a, {10, false});
+  df.Add(b, {12, false});
+  df.Add(b, {3, true});  // undated: ingest day 3
+  ASSERT_EQ(df.documents(), 4u);
+  // Day 10 is before the dated window (day 11 on); the undated day 3 is
+  // inside its own window (day 2 on).
+  auto dropped = df.Expire(11, 2, 0);
+  ASSERT_EQ(dropped.size(), 1u);
+  EXPECT_EQ(dropped[0], (DocumentFrequencies::Bucket{10, false}));
+  EXPECT_EQ(df.documents(), 2u);
+  // "harbour" was only on day 10: now unknown, as if never seen.
+  EXPECT_DOUBLE_EQ(df.Idf(TermKey("en", "harbour")), std::log(3.0) + 1);
+  EXPECT_DOUBLE_EQ(df.Idf(TermKey("en", "ferri")), 1.0);  // in both documents left
+  EXPECT_EQ(df.keys(), 2u);                               // ferri, storm
+}
+
+TEST(DocumentFrequencies, ASparseStreamKeepsAtLeastMinDocuments) {
+  DocumentFrequencies df;
+  Signals a = Make("en", {"ferri"});
+  for (int day = 0; day < 10; ++day) df.Add(a, {day, false});
+  // Everything before day 9 is old, but 4 documents must remain: days 0-5 go.
+  auto dropped = df.Expire(9, 0, 4);
+  EXPECT_EQ(dropped.size(), 6u);
+  EXPECT_EQ(df.documents(), 4u);
+}
+
+TEST(DocumentFrequencies, RestoredFromItsDirtyCountsWeighsTheSame) {
+  DocumentFrequencies df;
+  for (int i = 0; i < 20; ++i)
+    df.Add(Make("en", {"w" + std::to_string(i % 5), "common"}), {i / 4, i % 3 == 0});
+  DocumentFrequencies copy;
+  for (const auto& c : df.DirtyCounts()) copy.Set(c.bucket, c.key, c.n);
+  for (const auto& [b, n] : df.DirtyDocuments()) copy.SetDocuments(b, n);
+  EXPECT_EQ(copy.documents(), df.documents());
+  for (const char* w : {"w0", "w3", "common", "absent"})
+    EXPECT_DOUBLE_EQ(copy.Idf(TermKey("en", w)), df.Idf(TermKey("en", w))) << w;
+  // And they expire alike.
+  df.Expire(3, 3, 0);
+  copy.Expire(3, 3, 0);
+  EXPECT_EQ(copy.documents(), df.documents());
+  EXPECT_DOUBLE_EQ(copy.Idf(TermKey("en", "common")), df.Idf(TermKey("en", "common")));
+}
+
+TEST(Clusterer, UndatedStoriesLeaveByIngestTime) {
+  ClusterOptions o;
+  o.window_days = 2;
+  Clusterer c(o);
+  c.set_now(1'000'000'000);
+  Signals s = Make("en", {"ferri", "aground", "harbour"}, {"troms"});
+  auto a = c.Assign("a", "Ferry aground", s, std::nullopt);
+  ASSERT_EQ(c.TakeDirty().size(), 1u);
+  c.set_now(1'000'000'000 + 86400);
+  c.Canonicalize();
+  EXPECT_NE(c.Find(a.story_id), nullptr);  // one day later: still in the window
+  c.set_now(1'000'000'000 + 3 * 86400);
+  c.Canonicalize();
+  EXPECT_EQ(c.Find(a.story_id), nullptr);  // three days later: gone
+  auto b = c.Assign("b", "Ferry aground again", s, std::nullopt);
+  EXPECT_TRUE(b.new_story);
 }
 
 }  // namespace

@@ -51,6 +51,7 @@ StoryRecord ToRecord(const StoryState& s) {
   r.neutral_vector = EncodeVector(s.neutral);
   r.pivot_vector = EncodeVector(s.pivot);
   r.seq = s.seq;
+  r.updated = s.last_seen;
   return r;
 }
 
@@ -67,6 +68,7 @@ StoryState FromRecord(StoryRecord r) {
   s.neutral = DecodeVector(r.neutral_vector);
   s.pivot = DecodeVector(r.pivot_vector);
   s.seq = r.seq;
+  s.last_seen = r.updated;
   return s;
 }
 
@@ -105,6 +107,7 @@ Status Validate(const EngineOptions& o) {
            range("caseless_name_weight", o.signals.caseless_name_weight, 0, 100),
            range("cognate_weight", o.signals.cognate_weight, 0, 100),
            range("batch_size", static_cast<double>(o.batch_size), 1, 10'000'000),
+           range("df_min_documents", static_cast<double>(c.df_min_documents), 0, 1e9),
            range("analysis_threads", o.analysis_threads, 1, 256),
            range("max_clock_skew_seconds", static_cast<double>(o.max_clock_skew_seconds), 0,
                  366.0 * 86400),
@@ -199,14 +202,14 @@ Status Engine::CheckParameters() {
       {"name_key_chars", std::to_string(options_.signals.name_key_chars)},
       {"signals_version", kSignalsVersion},
   };
-  auto documents = store_->GetMeta("df_documents");
-  if (!documents.ok()) return documents.status();
+  auto articles = store_->CountArticles();
+  if (!articles.ok()) return articles.status();
+  const bool has_data = *articles > 0;
   for (const auto& [key, want] : params) {
     auto have = store_->GetMeta(key);
     if (!have.ok()) return have.status();
     // A store with data but no signals_version predates it: version 1.
-    if (!have->has_value() && key == "signals_version" && documents->has_value())
-      *have = std::string("1");
+    if (!have->has_value() && key == "signals_version" && has_data) *have = std::string("1");
     if (!have->has_value()) {
       Status s = store_->PutMeta(key, want);
       if (!s.ok()) return s;
@@ -220,11 +223,16 @@ Status Engine::CheckParameters() {
 }
 
 Status Engine::Restore() {
-  uint64_t documents = 0;
+  clusterer_.set_now(clock_->Now());
   DocumentFrequencies& df = clusterer_.df();
-  Status s = store_->LoadDf([&](uint64_t key, uint32_t n) { df.Set(key, n); }, &documents);
+  Status s = store_->LoadDf(
+      [&](const DfCount& c) {
+        df.Set({c.bucket.day, c.bucket.undated}, c.feature, c.n);
+      },
+      [&](const DfDocuments& d) {
+        df.SetDocuments({d.bucket.day, d.bucket.undated}, d.documents);
+      });
   if (!s.ok()) return s;
-  df.SetDocuments(documents);
   df.ClearDirty();
   s = store_->LoadBoilerplate([&](const std::string& source, uint64_t h, uint32_t n) {
     boilerplate_.SetCount(source, h, n);
@@ -247,22 +255,42 @@ Status Engine::Restore() {
     if (!n.ok()) return n.status();
     clusterer_.set_next_seq(static_cast<uint64_t>(std::max<int64_t>(1, *n)));
   }
-  s = store_->LoadStories(since,
+  const int64_t undated_since = clusterer_.UndatedWindowStart();
+  s = store_->LoadStories(since, undated_since,
                           [&](StoryRecord st) { clusterer_.Restore(FromRecord(std::move(st))); });
   if (!s.ok()) return s;
   clusterer_.Canonicalize();
   sketch_time_.clear();
   return store_->LoadSketches(
-      since, [&](int64_t handle, std::optional<int64_t> published, std::vector<uint64_t> sketch) {
+      since, undated_since,
+      [&](int64_t handle, std::optional<int64_t> published, int64_t ingested,
+          std::vector<uint64_t> sketch) {
         dup_index_.Add(static_cast<uint32_t>(handle), sketch);
-        sketch_time_.emplace(static_cast<uint32_t>(handle), published);
+        sketch_time_.emplace(static_cast<uint32_t>(handle), SketchTime{published, ingested});
       });
+}
+
+void Engine::ExpireSketches() {
+  std::optional<int64_t> since = WindowStart(clusterer_.watermark(), options_.cluster);
+  const int64_t undated_since = clusterer_.UndatedWindowStart();
+  auto old = [&](const SketchTime& t) {
+    return t.published ? since && *t.published < *since : t.ingested < undated_since;
+  };
+  bool any = false;
+  for (const auto& [doc, t] : sketch_time_) any |= old(t);
+  if (!any) return;
+  dup_index_.RemoveIf([&](uint32_t doc) {
+    auto it = sketch_time_.find(doc);
+    return it != sketch_time_.end() && old(it->second);
+  });
+  std::erase_if(sketch_time_, [&](const auto& kv) { return old(kv.second); });
 }
 
 Status Engine::ResetState() {
   clusterer_ = Clusterer(options_.cluster);
   dup_index_ = DupIndex(options_.dedup);
   sketch_time_.clear();
+  expired_df_.clear();
   boilerplate_.ForgetLearned();
   return Restore();
 }
@@ -280,11 +308,15 @@ Status Engine::Flush(int64_t now) {
     if (!s.ok()) return s;
   }
   DocumentFrequencies& df = clusterer_.df();
-  std::vector<std::pair<uint64_t, uint32_t>> counts;
-  counts.reserve(df.dirty().size());
-  for (uint64_t k : df.dirty())
-    if (auto it = df.counts().find(k); it != df.counts().end()) counts.emplace_back(k, it->second);
-  Status s = store_->PutDf(counts, df.documents());
+  std::vector<DfCount> counts;
+  for (const auto& c : df.DirtyCounts())
+    counts.push_back({{c.bucket.day, c.bucket.undated}, c.key, c.n});
+  std::vector<DfDocuments> documents;
+  for (const auto& [b, n] : df.DirtyDocuments()) documents.push_back({{b.day, b.undated}, n});
+  for (const auto& b : clusterer_.TakeExpiredDf()) expired_df_.push_back(b);
+  std::vector<DfDay> removed;
+  for (const auto& b : expired_df_) removed.push_back({b.day, b.undated});
+  Status s = store_->PutDf(counts, documents, removed);
   if (!s.ok()) return s;
   for (const auto& k : boilerplate_.dirty()) {
     auto it = boilerplate_.counts().find(k);
@@ -302,20 +334,14 @@ Status Engine::Flush(int64_t now) {
   if (!s.ok()) return s;
   df.ClearDirty();
   boilerplate_.ClearDirty();
+  expired_df_.clear();
   // The state a restart would restore from what was just committed: the
-  // same from here on, restarted or not.
+  // same from here on, restarted or not. Days of document frequencies that
+  // leave now are deleted from the store with the next commit (a restart in
+  // between drops them the same way).
   clusterer_.Canonicalize();
-  if (auto since = WindowStart(clusterer_.watermark(), options_.cluster)) {
-    bool any = false;
-    for (const auto& [doc, t] : sketch_time_) any |= t && *t < *since;
-    if (any) {
-      dup_index_.RemoveIf([&](uint32_t doc) {
-        auto it = sketch_time_.find(doc);
-        return it != sketch_time_.end() && it->second && *it->second < *since;
-      });
-      std::erase_if(sketch_time_, [&](const auto& kv) { return kv.second && *kv.second < *since; });
-    }
-  }
+  expired_df_ = clusterer_.TakeExpiredDf();
+  ExpireSketches();
   return Status::Ok();
 }
 
@@ -365,6 +391,7 @@ Result<IngestSummary> Engine::IngestLocked(std::vector<Article> articles,
   auto t0 = Steady::now();
   IngestSummary sum;
   const int64_t now = clock_->Now();
+  clusterer_.set_now(now);
   sum.read = static_cast<int64_t>(articles.size() + rejects.size());
 
   // Publication order; undated articles after the dated ones, in input order.
@@ -743,7 +770,7 @@ Status Engine::ProcessOne(Prepared p, int64_t now, IngestSummary* sum) {
   Status s = store_->PutArticle(&st);
   if (!s.ok()) return s;
   dup_index_.Add(static_cast<uint32_t>(st.handle), st.sketch);
-  sketch_time_.emplace(static_cast<uint32_t>(st.handle), st.article.published);
+  sketch_time_.emplace(static_cast<uint32_t>(st.handle), SketchTime{st.article.published, now});
   s = store_->PutMembership(m);
   if (!s.ok()) return s;
   for (const auto& l : links) {

@@ -177,7 +177,15 @@ class Engine {
   BoilerplateFilter boilerplate_;
   DupIndex dup_index_;
   // Publication date of each indexed sketch: the index keeps the window only.
-  std::unordered_map<uint32_t, std::optional<int64_t>> sketch_time_;
+  struct SketchTime {
+    std::optional<int64_t> published;
+    int64_t ingested = 0;
+  };
+  std::unordered_map<uint32_t, SketchTime> sketch_time_;
+  // Document-frequency days that left the window, to delete at the next commit.
+  std::vector<DocumentFrequencies::Bucket> expired_df_;
+  // Drops sketches of articles that left the window from the duplicate index.
+  void ExpireSketches();
   Clusterer clusterer_;
 };
 

@@ -2,6 +2,7 @@
 #include <sqlite3.h>
 
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -102,6 +103,17 @@ CREATE TABLE IF NOT EXISTS revisions(
   replaced INTEGER NOT NULL,
   PRIMARY KEY(article, n));
 CREATE TABLE IF NOT EXISTS df(feature INTEGER PRIMARY KEY, n INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS df_days(
+  undated INTEGER NOT NULL,
+  day INTEGER NOT NULL,
+  feature INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY(undated, day, feature)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS df_documents(
+  undated INTEGER NOT NULL,
+  day INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY(undated, day)) WITHOUT ROWID;
 )sql";
 
 class Stmt {
@@ -255,8 +267,40 @@ class SqliteStore final : public ArticleStore {
     }
     s = Exec("CREATE INDEX IF NOT EXISTS articles_raw ON articles(raw_hash)");
     if (!s.ok()) return Status::IOError("'" + path + "': cannot upgrade schema: " + s.message());
+    s = MigrateDf();
+    if (!s.ok()) return Status::IOError("'" + path + "': cannot upgrade schema: " + s.message());
     // The log is truncated back to this size whenever it restarts.
     return Exec("PRAGMA journal_size_limit=67108864");
+  }
+
+  // Stores made before document frequencies were counted by day hold one
+  // table of totals: it becomes the bucket of the watermark's day (which
+  // leaves the window as the stream moves on), once, in one transaction.
+  Status MigrateDf() {
+    {
+      auto legacy = S("SELECT EXISTS(SELECT 1 FROM df)");
+      if (!legacy.ok()) return legacy.status();
+      auto row = Row(*legacy);
+      if (!row.ok()) return row.status();
+      if (!*row || (*legacy)->Int(0) == 0) return Status::Ok();
+    }
+    Status s = Exec("BEGIN IMMEDIATE");
+    if (!s.ok()) return s;
+    s = Exec(
+        "INSERT OR IGNORE INTO df_days(undated,day,feature,n) "
+        "SELECT 0, (SELECT CASE WHEN w >= 0 THEN w / 86400 ELSE -((-(w + 1)) / 86400) - 1 END "
+        "FROM (SELECT COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key='watermark'), 0) "
+        "AS w)), feature, n FROM df;"
+        "INSERT OR IGNORE INTO df_documents(undated,day,n) "
+        "SELECT 0, day, COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE "
+        "key='df_documents'), 0) FROM (SELECT DISTINCT day FROM df_days WHERE undated=0 LIMIT 1);"
+        "DELETE FROM df; DELETE FROM meta WHERE key='df_documents';");
+    if (!s.ok()) {
+      Status r = Exec("ROLLBACK");
+      (void)r;
+      return s;
+    }
+    return Exec("COMMIT");
   }
 
   bool HasColumn(const std::string& table, const std::string& column) {
@@ -524,7 +568,7 @@ class SqliteStore final : public ArticleStore {
         .Bind(2, s.title)
         .Bind(3, static_cast<int64_t>(s.size))
         .Bind(4, nlohmann::json(s.langs).dump());
-    p->Bind(5, s.first_time).Bind(6, s.last_time).Bind(7, now).Bind(8, now);
+    p->Bind(5, s.first_time).Bind(6, s.last_time).Bind(7, now).Bind(8, s.updated ? s.updated : now);
     p->BindBlob(9, s.full_vector).BindBlob(10, s.neutral_vector);
     p->Bind(11, static_cast<int64_t>(s.entries));
     p->BindBlob(12, s.pivot_vector);
@@ -532,19 +576,40 @@ class SqliteStore final : public ArticleStore {
     return Done(p);
   }
 
-  Status PutDf(const std::vector<std::pair<uint64_t, uint32_t>>& counts,
-               uint64_t documents) override {
+  Status PutDf(const std::vector<DfCount>& counts, const std::vector<DfDocuments>& documents,
+               const std::vector<DfDay>& removed) override {
+    for (const DfDay& d : removed)
+      for (const char* sql : {"DELETE FROM df_days WHERE undated=? AND day=?",
+                              "DELETE FROM df_documents WHERE undated=? AND day=?"}) {
+        auto st = S(sql);
+        if (!st.ok()) return st.status();
+        (*st)->Bind(1, static_cast<int64_t>(d.undated)).Bind(2, d.day);
+        Status s = Done(*st);
+        if (!s.ok()) return s;
+      }
     {
-      auto st = S(
-          "INSERT INTO df(feature,n) VALUES(?,?) ON CONFLICT(feature) DO UPDATE SET n=excluded.n");
+      auto st =
+          S("INSERT INTO df_days(undated,day,feature,n) VALUES(?,?,?,?) "
+            "ON CONFLICT(undated,day,feature) DO UPDATE SET n=excluded.n");
       if (!st.ok()) return st.status();
-      for (const auto& [k, n] : counts) {
-        (*st)->Reset().Bind(1, static_cast<int64_t>(k)).Bind(2, static_cast<int64_t>(n));
+      for (const DfCount& c : counts) {
+        (*st)->Reset().Bind(1, static_cast<int64_t>(c.bucket.undated)).Bind(2, c.bucket.day);
+        (*st)->Bind(3, static_cast<int64_t>(c.feature)).Bind(4, static_cast<int64_t>(c.n));
         Status s = Done(*st);
         if (!s.ok()) return s;
       }
     }
-    return PutMeta("df_documents", std::to_string(documents));
+    auto st =
+        S("INSERT INTO df_documents(undated,day,n) VALUES(?,?,?) "
+          "ON CONFLICT(undated,day) DO UPDATE SET n=excluded.n");
+    if (!st.ok()) return st.status();
+    for (const DfDocuments& d : documents) {
+      (*st)->Reset().Bind(1, static_cast<int64_t>(d.bucket.undated)).Bind(2, d.bucket.day);
+      (*st)->Bind(3, static_cast<int64_t>(d.documents));
+      Status s = Done(*st);
+      if (!s.ok()) return s;
+    }
+    return Status::Ok();
   }
 
   Status MergeStory(const std::string& from, const std::string& into) override {
@@ -622,36 +687,43 @@ class SqliteStore final : public ArticleStore {
     return Done(*st);
   }
 
-  Status LoadDf(const std::function<void(uint64_t, uint32_t)>& fn, uint64_t* documents) override {
+  Status LoadDf(const std::function<void(const DfCount&)>& count,
+                const std::function<void(const DfDocuments&)>& documents) override {
     {
-      auto st = S("SELECT feature,n FROM df");
+      auto st = S("SELECT undated,day,feature,n FROM df_days ORDER BY undated,day,feature");
       if (!st.ok()) return st.status();
       int rc;
-      while ((rc = (*st)->Step()) == SQLITE_ROW)
-        fn(static_cast<uint64_t>((*st)->Int(0)), static_cast<uint32_t>((*st)->Int(1)));
+      while ((rc = (*st)->Step()) == SQLITE_ROW) {
+        int64_t n = (*st)->Int(3);
+        if (n < 0 || n > UINT32_MAX)
+          return Status::Corruption("df_days: count " + std::to_string(n) + " out of range");
+        count({{(*st)->Int(1), (*st)->Int(0) != 0},
+               static_cast<uint64_t>((*st)->Int(2)),
+               static_cast<uint32_t>(n)});
+      }
       Status s = Ended(rc);
       if (!s.ok()) return s;
     }
-    auto n = GetMeta("df_documents");
-    if (!n.ok()) return n.status();
-    *documents = 0;
-    if (n->has_value()) {
-      const std::string& v = **n;
-      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), *documents);
-      if (ec != std::errc() || end != v.data() + v.size())
-        return Status::Corruption("meta df_documents is not a count: '" + v + "'");
+    auto st = S("SELECT undated,day,n FROM df_documents ORDER BY undated,day");
+    if (!st.ok()) return st.status();
+    int rc;
+    while ((rc = (*st)->Step()) == SQLITE_ROW) {
+      int64_t n = (*st)->Int(2);
+      if (n < 0) return Status::Corruption("df_documents: negative count");
+      documents({{(*st)->Int(1), (*st)->Int(0) != 0}, static_cast<uint64_t>(n)});
     }
-    return Status::Ok();
+    return Ended(rc);
   }
 
-  Status LoadStories(std::optional<int64_t> since,
+  Status LoadStories(std::optional<int64_t> since, int64_t undated_since,
                      const std::function<void(StoryRecord)>& fn) override {
     auto st =
         S("SELECT id,title,size,langs,first_time,last_time,full_vector,neutral_vector,entries,"
-          "pivot_vector,seq FROM stories "
-          "WHERE last_time IS NULL OR ?1 IS NULL OR last_time >= ?1 ORDER BY seq, rowid");
+          "pivot_vector,seq,updated FROM stories "
+          "WHERE (last_time IS NULL AND updated >= ?2) OR (last_time IS NOT NULL AND "
+          "(?1 IS NULL OR last_time >= ?1)) ORDER BY seq, rowid");
     if (!st.ok()) return st.status();
-    (*st)->Bind(1, since);
+    (*st)->Bind(1, since).Bind(2, undated_since);
     int rc;
     while ((rc = (*st)->Step()) == SQLITE_ROW) {
       StoryRecord s;
@@ -666,23 +738,24 @@ class SqliteStore final : public ArticleStore {
       s.entries = static_cast<uint32_t>((*st)->Int(8));
       s.pivot_vector = (*st)->Blob(9);
       s.seq = static_cast<uint64_t>((*st)->OptInt(10).value_or(0));
+      s.updated = (*st)->Int(11);
       fn(std::move(s));
     }
     return Ended(rc);
   }
 
-  Status LoadSketches(std::optional<int64_t> since,
-                      const std::function<void(int64_t, std::optional<int64_t>,
+  Status LoadSketches(std::optional<int64_t> since, int64_t undated_since,
+                      const std::function<void(int64_t, std::optional<int64_t>, int64_t,
                                                std::vector<uint64_t>)>& fn) override {
     auto st =
-        S("SELECT handle,published,sketch FROM articles WHERE published IS NULL OR ?1 IS NULL OR "
-          "published >= ?1 "
+        S("SELECT handle,published,ingested,sketch FROM articles WHERE (published IS NULL AND "
+          "ingested >= ?2) OR (published IS NOT NULL AND (?1 IS NULL OR published >= ?1)) "
           "ORDER BY handle");
     if (!st.ok()) return st.status();
-    (*st)->Bind(1, since);
+    (*st)->Bind(1, since).Bind(2, undated_since);
     int rc;
     while ((rc = (*st)->Step()) == SQLITE_ROW)
-      fn((*st)->Int(0), (*st)->OptInt(1), DecodeSketch((*st)->Blob(2)));
+      fn((*st)->Int(0), (*st)->OptInt(1), (*st)->Int(2), DecodeSketch((*st)->Blob(3)));
     return Ended(rc);
   }
 

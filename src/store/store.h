@@ -73,7 +73,24 @@ struct StoryRecord {
   std::map<std::string, uint32_t> langs;
   std::optional<int64_t> first_time, last_time;
   std::string full_vector, neutral_vector, pivot_vector;
-  uint64_t seq = 0;  // creation order (0: unknown, a store made before it was kept)
+  uint64_t seq = 0;     // creation order (0: unknown, a store made before it was kept)
+  int64_t updated = 0;  // ingest time of the last article that joined (0: now)
+};
+
+// Document frequencies are kept per day: a publication day, or for undated
+// articles an ingest day (a series of its own).
+struct DfDay {
+  int64_t day = 0;  // days since 1970-01-01
+  bool undated = false;
+};
+struct DfCount {
+  DfDay bucket;
+  uint64_t feature = 0;
+  uint32_t n = 0;
+};
+struct DfDocuments {
+  DfDay bucket;
+  uint64_t documents = 0;
 };
 
 // What is known of a stored article, to decide whether an incoming one is new.
@@ -181,30 +198,34 @@ class ArticleStore {
   virtual Status PutDuplicate(const DuplicateLink& d) = 0;
   virtual Status PutReject(const Reject& r, int64_t at) = 0;
   virtual Status PutStory(const StoryRecord& s, int64_t now) = 0;
-  // Document frequencies: the changed counts, and the number of documents.
-  virtual Status PutDf(const std::vector<std::pair<uint64_t, uint32_t>>& counts,
-                       uint64_t documents) = 0;
+  // Document frequencies by day: the changed counts and document totals, and
+  // the days that left the window (deleted first).
+  virtual Status PutDf(const std::vector<DfCount>& counts,
+                       const std::vector<DfDocuments>& documents,
+                       const std::vector<DfDay>& removed) = 0;
   // Story `from` joins `into`: its memberships move, its id becomes an alias.
   virtual Status MergeStory(const std::string& from, const std::string& into) = 0;
   // The current id of a story (follows merges); the id itself if not merged.
   virtual Result<std::string> ResolveStory(const std::string& id) = 0;
 
-  virtual Status LoadDf(const std::function<void(uint64_t key, uint32_t n)>& fn,
-                        uint64_t* documents) = 0;
+  virtual Status LoadDf(const std::function<void(const DfCount&)>& count,
+                        const std::function<void(const DfDocuments&)>& documents) = 0;
   virtual Result<std::optional<FeedState>> GetFeedState(const std::string& url) = 0;
   virtual Status PutFeedState(const FeedState& f) = 0;
   // Learned boilerplate: paragraph hashes seen in several articles of a source.
   virtual Status PutBoilerplate(const std::string& source, uint64_t hash, uint32_t n) = 0;
   virtual Status LoadBoilerplate(
       const std::function<void(const std::string&, uint64_t, uint32_t)>& fn) = 0;
-  // Stories whose last dated article is at or after `since` (or undated), in
-  // creation (seq) order.
-  virtual Status LoadStories(std::optional<int64_t> since,
+  // Stories whose last dated article is at or after `since` (all dated ones
+  // without it), and undated stories updated at or after `undated_since`
+  // (ingest time), in creation (seq) order.
+  virtual Status LoadStories(std::optional<int64_t> since, int64_t undated_since,
                              const std::function<void(StoryRecord)>& fn) = 0;
-  // Sketches of articles published at or after `since` (or undated), by handle.
+  // Sketches of articles published at or after `since`, and of undated ones
+  // ingested at or after `undated_since`, by handle.
   virtual Status LoadSketches(
-      std::optional<int64_t> since,
-      const std::function<void(int64_t handle, std::optional<int64_t> published,
+      std::optional<int64_t> since, int64_t undated_since,
+      const std::function<void(int64_t handle, std::optional<int64_t> published, int64_t ingested,
                                std::vector<uint64_t>)>& fn) = 0;
   struct ArticleRef {
     std::string id;

@@ -52,7 +52,7 @@ TEST(SqliteStore, ArticlesRoundTripAndHashesAreFound) {
   ASSERT_TRUE(ref.ok());
   EXPECT_EQ(ref->id, "a");
   int loaded = 0;
-  ASSERT_TRUE(st->LoadStories(std::nullopt, [&](StoryRecord x) {
+  ASSERT_TRUE(st->LoadStories(std::nullopt, 0, [&](StoryRecord x) {
                   ++loaded;
                   EXPECT_EQ(x.full_vector, "vector bytes");
                 }).ok());
