@@ -620,6 +620,36 @@ TEST(BoundedState, DocumentFrequenciesFollowTheWindowAndRestartsAreExact) {
   }
 }
 
+// A directory is read and ingested a chunk at a time; nothing is lost and
+// the summary covers the whole run.
+TEST(BoundedState, PathsAreIngestedInChunks) {
+  TempDir dir;
+  const std::string examples = testing::SourceDir() + "/examples/articles";
+  IngestSummary whole;
+  {
+    auto e = testing::OpenTestEngine(dir.File("whole.db"));
+    auto sum = e->IngestPaths({examples});
+    ASSERT_TRUE(sum.ok());
+    whole = *sum;
+  }
+  ASSERT_GE(whole.stored, 5);
+  EngineOptions o;
+  o.read_chunk = 2;
+  auto e = testing::OpenTestEngine(dir.File("chunks.db"), o);
+  int64_t last_done = 0, calls = 0;
+  auto sum = e->IngestPaths({examples, dir.File("missing.txt")}, [&](int64_t done, int64_t) {
+    EXPECT_GE(done, last_done);
+    last_done = done;
+    ++calls;
+  });
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ(sum->stored, whole.stored);
+  EXPECT_EQ(sum->read, whole.read + 1);
+  EXPECT_EQ(sum->rejected, whole.rejected + 1);  // the missing path
+  EXPECT_EQ(*e->store().CountArticles(), whole.stored);
+  EXPECT_GT(calls, 0);
+}
+
 // Undated articles are kept in the window by the time they were ingested.
 TEST(BoundedState, UndatedArticlesLeaveTheWindowByTheirIngestTime) {
   TempDir dir;

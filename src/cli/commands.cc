@@ -110,6 +110,10 @@ Status ApplyOne(const std::string& key, const std::string& value, EngineOptions*
     auto d = ParseWhole(key, value, 1, 10'000'000);
     if (!d.ok()) return d.status();
     o->batch_size = static_cast<size_t>(*d);
+  } else if (key == "read_chunk") {
+    auto d = ParseWhole(key, value, 1, 10'000'000);
+    if (!d.ok()) return d.status();
+    o->read_chunk = static_cast<size_t>(*d);
   } else if (key == "df_min_documents") {
     auto d = ParseWhole(key, value, 0, 1'000'000'000);
     if (!d.ok()) return d.status();
@@ -167,7 +171,8 @@ Result<EngineOptions> LoadOptions(const CliConfig& cfg) {
                           "lexicon",
                           "data_dir",
                           "batch_size",
-                          "df_min_documents"}) {
+                          "df_min_documents",
+                          "read_chunk"}) {
     std::string env = "STORYLINE_";
     for (const char* p = key; *p; ++p) env.push_back(static_cast<char>(std::toupper(*p)));
     if (const char* v = std::getenv(env.c_str())) {

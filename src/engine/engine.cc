@@ -107,6 +107,7 @@ Status Validate(const EngineOptions& o) {
            range("caseless_name_weight", o.signals.caseless_name_weight, 0, 100),
            range("cognate_weight", o.signals.cognate_weight, 0, 100),
            range("batch_size", static_cast<double>(o.batch_size), 1, 10'000'000),
+           range("read_chunk", static_cast<double>(o.read_chunk), 1, 10'000'000),
            range("df_min_documents", static_cast<double>(c.df_min_documents), 0, 1e9),
            range("analysis_threads", o.analysis_threads, 1, 256),
            range("max_clock_skew_seconds", static_cast<double>(o.max_clock_skew_seconds), 0,
@@ -345,24 +346,77 @@ Status Engine::Flush(int64_t now) {
   return Status::Ok();
 }
 
+namespace {
+
+void AddSummary(IngestSummary* into, IngestSummary from) {
+  into->read += from.read;
+  into->stored += from.stored;
+  into->repaired += from.repaired;
+  into->rejected += from.rejected;
+  into->unchanged += from.unchanged;
+  into->updated += from.updated;
+  into->duplicates += from.duplicates;
+  into->new_stories += from.new_stories;
+  into->merged_stories += from.merged_stories;
+  into->live_blogs += from.live_blogs;
+  into->stories_total = from.stories_total;
+  into->seconds += from.seconds;
+  StageTimes& a = into->stages;
+  const StageTimes& b = from.stages;
+  a.read += b.read, a.clean += b.clean, a.langid += b.langid, a.signals += b.signals;
+  a.dedup += b.dedup, a.cluster += b.cluster, a.store += b.store;
+  for (auto& r : from.rejects) into->rejects.push_back(std::move(r));
+}
+
+}  // namespace
+
+// Reads and ingests in chunks of `read_chunk` articles (each chunk is one
+// Ingest: committed on its own, in publication order within it), so that
+// memory does not grow with the input. The first chunk that fails stops the
+// run; the chunks before it stay committed.
 Result<IngestSummary> Engine::IngestPaths(const std::vector<std::string>& paths,
                                           const ProgressFn& progress) {
+  IngestSummary total;
+  Status failed;
+  int64_t done_before = 0;
   auto t0 = Steady::now();
+  auto run = [&](IngestBatch* b) {
+    std::vector<Article> articles = std::move(b->articles);
+    std::vector<Reject> rejects = std::move(b->rejects);
+    b->articles.clear();
+    b->rejects.clear();
+    if (!failed.ok()) return;
+    double read = Since(t0);
+    ProgressFn chunk_progress;
+    if (progress)
+      chunk_progress = [&](int64_t done, int64_t n) {
+        progress(done_before + done, done_before + n);
+      };
+    auto r = Ingest(std::move(articles), std::move(rejects), chunk_progress);
+    if (!r.ok()) {
+      failed = r.status();
+      return;
+    }
+    done_before += r->read;
+    r->stages.read += read;
+    r->seconds += read;
+    AddSummary(&total, std::move(r).value());
+    t0 = Steady::now();
+  };
   IngestBatch batch;
+  batch.flush = run;
+  batch.flush_at = options_.read_chunk;
   for (const auto& p : paths) {
     Status s = ReadPath(p, options_.ingest, &batch, &fetcher());
     if (!s.ok())
       batch.rejects.push_back({Utf8Name(p),
                                s.code() == Status::Code::kNotFound ? "not_found" : "unreadable",
                                s.message()});
+    if (!failed.ok()) return failed;
   }
-  double read = Since(t0);
-  auto r = Ingest(std::move(batch.articles), std::move(batch.rejects), progress);
-  if (r.ok()) {
-    r->stages.read += read;
-    r->seconds += read;
-  }
-  return r;
+  run(&batch);  // the rest (also when nothing was read: rejects, the summary)
+  if (!failed.ok()) return failed;
+  return total;
 }
 
 Result<IngestSummary> Engine::Ingest(std::vector<Article> articles, std::vector<Reject> rejects,

@@ -59,6 +59,10 @@ struct EngineOptions {
   int analysis_threads = 2;
   // Commit every this many articles. Default 2000.
   size_t batch_size = 2000;
+  // IngestPaths reads and ingests this many articles at a time (each chunk
+  // in publication order), so that memory does not grow with the input.
+  // Default 20,000.
+  size_t read_chunk = 20000;
   // Ignore languages declared by metadata (evaluation measures detection).
   bool ignore_lang_hints = false;
   // A second writer on the same store waits for the first instead of failing.
@@ -89,9 +93,8 @@ struct IngestSummary {
                            // (a re-delivery of stored content is `unchanged`, never an update)
   int64_t duplicates = 0;  // exact copies (aliases) + near/wire copies
   int64_t new_stories = 0;
-  int64_t merged_stories = 0;
-  int64_t live_blogs =
-      0;  // articles split into entries  // stories joined into another by a bridging article
+  int64_t merged_stories = 0;  // stories joined into another by a bridging article
+  int64_t live_blogs = 0;      // articles split into entries
   int64_t stories_total = 0;
   double seconds = 0;
   StageTimes stages;

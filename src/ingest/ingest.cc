@@ -522,6 +522,10 @@ Status WalkDirectory(const fs::path& root, std::vector<fs::path>* files, IngestB
   return Status::Ok();
 }
 
+void MaybeFlush(IngestBatch* out) {
+  if (out->flush && out->articles.size() >= std::max<size_t>(1, out->flush_at)) out->flush(out);
+}
+
 Status ReadPathImpl(const std::string& path, const IngestOptions& options, IngestBatch* out,
                     Fetcher* fetcher, ReadContext* ctx) {
   if (IsHttpUrl(path)) {
@@ -534,6 +538,7 @@ Status ReadPathImpl(const std::string& path, const IngestOptions& options, Inges
     }
     std::string url = r->final_url.empty() ? path : StripTrackingParameters(r->final_url);
     ParseDocumentImpl(r->body, url, "", r->charset, options, out, fetcher, ctx);
+    MaybeFlush(out);
     return Status::Ok();
   }
 
@@ -569,6 +574,7 @@ Status ReadPathImpl(const std::string& path, const IngestOptions& options, Inges
       continue;
     }
     ParseDocumentImpl(bytes, f.string(), f.stem().string(), {}, options, out, fetcher, ctx);
+    MaybeFlush(out);
   }
   return Status::Ok();
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,6 +41,12 @@ struct Reject {
 struct IngestBatch {
   std::vector<Article> articles;
   std::vector<Reject> rejects;
+  // Streaming (optional): after each file or fetched document, once
+  // `articles` holds at least `flush_at` articles, `flush` is called to take
+  // them (and the rejects) away, so that a large directory is never held in
+  // memory whole. A single file is bounded by IngestOptions::max_file_bytes.
+  std::function<void(IngestBatch*)> flush;
+  size_t flush_at = 0;
 };
 
 struct IngestOptions {

@@ -132,6 +132,31 @@ TEST_F(ReadPathTest, DirectoryMixesGoodAndBadFiles) {
   EXPECT_EQ(reasons, (std::vector<std::string>{"binary", "empty", "malformed_json"}));
 }
 
+TEST_F(ReadPathTest, ADirectoryIsStreamedInChunks) {
+  for (int i = 0; i < 7; ++i)
+    Write("f" + std::to_string(i) + ".txt", "Title " + std::to_string(i) + "\nText");
+  Write("empty.txt", "");
+  IngestBatch b;
+  std::vector<size_t> chunks;
+  std::vector<std::string> ids;
+  size_t rejects = 0;
+  b.flush_at = 3;
+  b.flush = [&](IngestBatch* batch) {
+    chunks.push_back(batch->articles.size());
+    for (const auto& a : batch->articles) ids.push_back(a.id);
+    rejects += batch->rejects.size();
+    batch->articles.clear();
+    batch->rejects.clear();
+  };
+  ASSERT_TRUE(ReadPath(dir_.string(), {}, &b).ok());
+  // Never more than a chunk held; what is left is the caller's.
+  EXPECT_EQ(chunks, (std::vector<size_t>{3, 3}));
+  EXPECT_EQ(b.articles.size(), 1u);
+  for (const auto& a : b.articles) ids.push_back(a.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"f0", "f1", "f2", "f3", "f4", "f5", "f6"}));
+  EXPECT_EQ(rejects + b.rejects.size(), 1u);
+}
+
 TEST_F(ReadPathTest, MissingPathIsNotFound) {
   IngestBatch b;
   Status s = ReadPath((dir_ / "nope").string(), {}, &b);
