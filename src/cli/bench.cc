@@ -291,6 +291,8 @@ Result<RunResult> RunPipeline(EngineOptions options, const synth::SynthOptions& 
     r.stages.clean += s.clean;
     r.stages.langid += s.langid;
     r.stages.signals += s.signals;
+    r.stages.enrich += s.enrich;
+    r.stages.summary += s.summary;
     r.stages.dedup += s.dedup;
     r.stages.cluster += s.cluster;
     r.stages.store += s.store;
@@ -494,14 +496,12 @@ BaselineResult RunBaseline(const std::vector<synth::SynthArticle>& corpus) {
 
 json StagesJson(const RunResult& r) {
   const StageTimes& s = r.stages;
-  double known = s.read + s.clean + s.langid + s.signals + s.dedup + s.cluster + s.store;
-  return {{"clean", s.clean},
-          {"langid", s.langid},
-          {"signals", s.signals},
-          {"dedup", s.dedup},
-          {"cluster", s.cluster},
-          {"store", s.store},
-          {"other", std::max(0.0, r.seconds - known)}};
+  double known = s.read + s.clean + s.langid + s.signals + s.enrich + s.dedup + s.cluster +
+                 s.store + s.summary;
+  return {
+      {"clean", s.clean},     {"langid", s.langid},   {"signals", s.signals},
+      {"enrich", s.enrich},   {"summary", s.summary}, {"dedup", s.dedup},
+      {"cluster", s.cluster}, {"store", s.store},     {"other", std::max(0.0, r.seconds - known)}};
 }
 
 json ScoresJson(const eval::Scores& s, bool with_langid = true) {
@@ -569,15 +569,18 @@ void PrintRun(const char* title, const RunResult& r, bool in_memory) {
       "articles/CPU-s)\n",
       r.seconds, r.per_s(), r.seconds / n * 1e6, r.cpu_seconds, r.per_cpu_s());
   const StageTimes& s = r.stages;
-  double known = s.read + s.clean + s.langid + s.signals + s.dedup + s.cluster + s.store;
+  double known = s.read + s.clean + s.langid + s.signals + s.enrich + s.dedup + s.cluster +
+                 s.store + s.summary;
   // Clean, langid and signals run on the analysis threads: their times are
   // thread-seconds summed over threads, so the stages can add up to more than
   // the wall time ("other" is then 0).
   std::printf(
-      "  stages (us/article) clean %.1f, langid %.1f, signals %.1f, dedup %.1f, cluster %.1f, "
-      "store %.1f, other %.1f (first three summed over analysis threads)\n",
-      s.clean / n * 1e6, s.langid / n * 1e6, s.signals / n * 1e6, s.dedup / n * 1e6,
-      s.cluster / n * 1e6, s.store / n * 1e6, std::max(0.0, r.seconds - known) / n * 1e6);
+      "  stages (us/article) clean %.1f, langid %.1f, signals %.1f, enrich %.1f, dedup %.1f, "
+      "cluster %.1f, store %.1f, summary %.1f, other %.1f (first four summed over analysis "
+      "threads)\n",
+      s.clean / n * 1e6, s.langid / n * 1e6, s.signals / n * 1e6, s.enrich / n * 1e6,
+      s.dedup / n * 1e6, s.cluster / n * 1e6, s.store / n * 1e6, s.summary / n * 1e6,
+      std::max(0.0, r.seconds - known) / n * 1e6);
   std::printf("  stored              %lld, duplicates %lld, stories %lld\n",
               static_cast<long long>(r.stored), static_cast<long long>(r.duplicates),
               static_cast<long long>(r.stories));

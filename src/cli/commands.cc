@@ -13,6 +13,7 @@
 
 #include "common/text.h"
 #include "eval/evaluate.h"
+#include "eval/intel.h"
 #include "lexicon/lexicon.h"
 #include "signals/signals.h"
 
@@ -209,6 +210,24 @@ int RunEval(const EngineOptions& options, const EvalArgs& args) {
       std::cout << "exact duplicates (dup_of) found: " << outcome->duplicates_found << " / "
                 << outcome->duplicates_labelled << "\n";
   }
+  return 0;
+}
+
+int RunEvalIntel(const EngineOptions& options, const EvalIntelArgs& args) {
+  eval::IntelRun run;
+  run.gold_dir = args.gold;
+  run.paths = args.paths;
+  run.data_dir = options.signals.data_dir;
+  run.langid = options.langid;
+  auto report = eval::EvaluateIntel(run);
+  if (!report.ok()) {
+    spdlog::error("eval-intel failed: {}", report.status().ToString());
+    return 1;
+  }
+  if (args.json)
+    std::cout << eval::IntelToJson(*report).dump(2) << "\n";
+  else
+    std::cout << eval::IntelToText(*report);
   return 0;
 }
 

@@ -36,6 +36,15 @@ struct EvalArgs {
 };
 int RunEval(const EngineOptions& options, const EvalArgs& args);
 
+struct EvalIntelArgs {
+  std::string gold;                // directory in the intel-dev format
+  std::vector<std::string> paths;  // articles: files, directories, JSON Lines
+  bool json = false;
+};
+// `storyline eval-intel`: scores the enrich stage (quotes, speakers, figures,
+// entities, agencies) against a gold directory (src/eval/intel.h).
+int RunEvalIntel(const EngineOptions& options, const EvalIntelArgs& args);
+
 struct BenchArgs {
   int64_t articles = 10000;  // size of the synthetic corpus
   bool json = false;

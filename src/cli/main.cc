@@ -37,6 +37,64 @@ std::string Date(const std::optional<int64_t>& t) {
   return t ? sl::FormatIsoDate(*t).substr(0, 10) : "";
 }
 
+// The readable story view: headline, bullets, who said what, figures
+// (disagreements marked), sources by language.
+void PrintStoryIntel(const json& j) {
+  auto str = [](const json& o, const char* k) {
+    return o.contains(k) && o[k].is_string() ? o[k].get<std::string>() : std::string();
+  };
+  if (!j.contains("summary")) return;
+  const json& sm = j["summary"];
+  std::printf("%s\n\n", str(sm, "headline").c_str());
+  if (sm.contains("bullets"))
+    for (const auto& b : sm["bullets"]) {
+      std::string cites;
+      for (const auto& a : b["articles"])
+        cites += (cites.empty() ? "" : ", ") + a.get<std::string>();
+      std::printf("  * %s [%s]\n", str(b, "text").c_str(), cites.c_str());
+    }
+  if (j.contains("quotes") && !j["quotes"].empty()) {
+    std::printf("\nWho said what\n");
+    int last_group = -1;
+    int shown = 0;
+    for (const auto& q : j["quotes"]) {
+      if (str(q, "speaker").empty()) continue;
+      int g = q["group"].get<int>();
+      bool same = g == last_group;
+      last_group = g;
+      if (!same && ++shown > 10) break;
+      std::printf("  %s %s (%s, %s): \"%s\"\n", same ? "   " : "-", str(q, "speaker").c_str(),
+                  str(q, "lang").c_str(), str(q, "article").c_str(), str(q, "text").c_str());
+    }
+  }
+  if (j.contains("figures") && !j["figures"].empty()) {
+    std::printf("\nFigures\n");
+    for (const auto& f : j["figures"]) {
+      std::string vals;
+      for (const auto& v : f["values"])
+        vals += (vals.empty() ? "" : "; ") + str(v, "as_written") + " (" + str(v, "article") + ")";
+      std::printf("  %s %s: %s\n", f["disagree"].get<bool>() ? "! sources disagree on" : "-",
+                  str(f, "what").c_str(), vals.c_str());
+    }
+  }
+  if (j.contains("sources")) {
+    const json& so = j["sources"];
+    std::string langs;
+    for (const auto& [l, n] : so["languages"].items())
+      langs += (langs.empty() ? "" : ", ") + l + " " + std::to_string(n.get<int>());
+    std::string agencies;
+    for (const auto& a : so["agencies"])
+      agencies += (agencies.empty() ? "" : ", ") + a.get<std::string>();
+    std::printf("\nSources: %d articles, %d independent (%s)%s%s\n", so["articles"].get<int>(),
+                so["independent"].get<int>(), langs.c_str(),
+                agencies.empty() ? "" : "; agencies credited: ", agencies.c_str());
+    for (const auto& c : so["copies"])
+      std::printf("  %s %s %s\n", str(c, "article").c_str(), str(c, "kind").c_str(),
+                  str(c, "of").c_str());
+  }
+  std::printf("\n");
+}
+
 json StoryJson(const sl::StoryRow& r) {
   json langs = json::object();
   for (const auto& [l, n] : r.langs) langs[l] = n;
@@ -115,10 +173,23 @@ int main(int argc, char** argv) {
       ->capture_default_str();
 
   auto* story = app.add_subcommand(
-      "story", "Show one story: its articles, languages, duplicate links, texts");
+      "story", "Show one story: headline, bullets, who said what, figures, sources, its articles");
   std::string story_id;
   story->add_option("id", story_id, "Story id")->required();
   story->add_flag("--json", json_out, "JSON output");
+  std::string reader_lang;
+  story->add_option("--lang", reader_lang,
+                    "The reader's language: the headline in it when the story has one");
+  auto* entities = app.add_subcommand(
+      "entities", "People, organisations and places over all stories, in the most stories first");
+  entities->add_flag("--json", json_out, "JSON output");
+  entities->add_option("--limit", limit, "At most this many (-1: all)")->capture_default_str();
+  auto* entity = app.add_subcommand("entity", "The stories that mention an entity, newest first");
+  std::string entity_name;
+  entity->add_option("name", entity_name, "A name as written (Putin, NATO) or an entity key")
+      ->required();
+  entity->add_flag("--json", json_out, "JSON output");
+  entity->add_option("--limit", limit, "At most this many (-1: all)")->capture_default_str();
 
   auto* exp = app.add_subcommand("export", "Export data as JSON Lines");
   bool assignments = false;
@@ -143,6 +214,17 @@ int main(int argc, char** argv) {
   eval->add_flag("--by-lang", eval_args.by_lang, "Per language and per language pair");
   eval->add_flag("--ignore-dates", eval_args.ignore_dates,
                  "Drop every published date before ingesting");
+
+  sl::EvalIntelArgs intel_args;
+  auto* eval_intel = app.add_subcommand(
+      "eval-intel", "Score quotes, speakers, figures, entities and agencies against a gold dir");
+  eval_intel->add_option("--gold", intel_args.gold, "Gold directory (intel-dev format)")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  eval_intel->add_option("paths", intel_args.paths, "Article files, directories or JSON Lines")
+      ->required()
+      ->check(CLI::ExistingPath);
+  eval_intel->add_flag("--json", intel_args.json, "JSON output");
 
   auto* poll = app.add_subcommand(
       "poll", "Poll the feeds of an OPML list (conditional GET) and ingest new items");
@@ -206,6 +288,7 @@ int main(int argc, char** argv) {
   }
 
   if (*eval) return sl::RunEval(*options, eval_args);
+  if (*eval_intel) return sl::RunEvalIntel(*options, intel_args);
   if (*bench) return sl::RunBench(*options, bench_args);
   if (*lexicon) {
     lex_args.action = *lex_build    ? "build"
@@ -378,9 +461,31 @@ int main(int argc, char** argv) {
       if (m != by_article.end()) ja["assignment"] = json::parse(m->second.detail, nullptr, false);
       j["articles"].push_back(ja);
     }
+    auto intel = store.GetStoryIntel(story_id);
+    if (!intel.ok()) {
+      spdlog::error("{}", intel.status().ToString());
+      return 1;
+    }
+    if (intel->has_value()) {
+      json in = json::parse(**intel, nullptr, false);
+      if (in.is_object()) {
+        for (const char* k : {"entities", "quotes", "figures", "sources", "timeline"})
+          if (in.contains(k)) j[k] = in[k];
+        if (in.contains("summary")) {
+          json sm = in["summary"];
+          if (!reader_lang.empty() && sm.contains("headlines") &&
+              sm["headlines"].contains(reader_lang)) {
+            sm["headline"] = sm["headlines"][reader_lang];
+            sm["headline_lang"] = reader_lang;
+          }
+          j["summary"] = sm;
+        }
+      }
+    }
     if (json_out) {
       std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
     } else {
+      PrintStoryIntel(j);
       std::printf("%s\n%s\nlanguages: %s, %lld articles\n\n", row->id.c_str(), row->title.c_str(),
                   Langs(row->langs).c_str(), (long long)row->size);
       for (const auto& ja : j["articles"]) {
@@ -396,6 +501,64 @@ int main(int argc, char** argv) {
                       l["containment"].get<double>());
       }
     }
+    return 0;
+  }
+
+  if (*entities) {
+    auto rows = store.ListEntities(limit);
+    if (!rows.ok()) {
+      spdlog::error("{}", rows.status().ToString());
+      return 1;
+    }
+    json arr = json::array();
+    for (const auto& r : *rows) {
+      if (json_out)
+        arr.push_back({{"name", r.name},
+                       {"type", r.type},
+                       {"key", r.key},
+                       {"stories", r.stories},
+                       {"count", r.count}});
+      else
+        std::printf("%-32s %-12s %5lld stories %6lld mentions\n", r.name.c_str(), r.type.c_str(),
+                    (long long)r.stories, (long long)r.count);
+    }
+    if (json_out) std::cout << arr.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+    return 0;
+  }
+
+  if (*entity) {
+    auto keys = store.FindEntityKeys(entity_name);
+    if (!keys.ok()) {
+      spdlog::error("{}", keys.status().ToString());
+      return 1;
+    }
+    if (keys->empty()) {
+      spdlog::error("no entity named '{}' (see `storyline entities`)", entity_name);
+      return 4;
+    }
+    json arr = json::array();
+    for (const auto& key : *keys) {
+      auto ids = store.EntityStories(key, limit);
+      if (!ids.ok()) {
+        spdlog::error("{}", ids.status().ToString());
+        return 1;
+      }
+      for (const auto& id : *ids) {
+        auto row = store.GetStory(id);
+        if (!row.ok()) continue;
+        json sj = StoryJson(*row);
+        sj["entity"] = key;
+        if (json_out)
+          arr.push_back(sj);
+        else
+          std::printf("%s  %s  %s (%lld articles)\n", row->id.c_str(),
+                      sj["last_published"].is_string()
+                          ? sj["last_published"].get<std::string>().substr(0, 10).c_str()
+                          : "          ",
+                      row->title.c_str(), (long long)row->size);
+      }
+    }
+    if (json_out) std::cout << arr.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
     return 0;
   }
 

@@ -19,6 +19,7 @@
 #include "common/text.h"
 #include "ingest/html.h"
 #include "lexicon/lexicon.h"
+#include "summary/summary.h"
 
 namespace storyline {
 
@@ -271,6 +272,48 @@ Status Engine::Restore() {
       });
 }
 
+// Recomputes a story's intelligence from its stored articles (after a
+// merge, the story it went into).
+Status Engine::SummarizeStory(const std::string& story, int64_t now, double* seconds) {
+  auto t0 = Steady::now();
+  auto id = store_->ResolveStory(story);
+  if (!id.ok()) return id.status();
+  auto stored = store_->StoryArticles(*id);
+  if (!stored.ok()) return stored.status();
+  if (stored->empty()) return Status::Ok();
+  std::vector<SummaryArticle> articles;
+  std::set<std::string> ids;
+  for (auto& a : *stored) {
+    SummaryArticle s;
+    s.id = a.article.id;
+    s.title = std::move(a.article.title);
+    s.text = std::move(a.article.text);
+    s.lang = a.lang;
+    s.source = a.article.source;
+    s.published = a.article.published;
+    s.entry = s.id.find('#') != std::string::npos;
+    auto intel = store_->GetArticleIntel(s.id);
+    if (!intel.ok()) return intel.status();
+    if (intel->has_value()) DecodeEnrichment(**intel, &s.intel);
+    ids.insert(s.id);
+    articles.push_back(std::move(s));
+  }
+  std::vector<SummaryLink> links;
+  for (const auto& a : articles) {
+    auto dups = store_->DuplicatesOf(a.id);
+    if (!dups.ok()) return dups.status();
+    for (const auto& d : *dups)
+      if (d.article == a.id && ids.count(d.of)) links.push_back({d.article, d.of, d.kind});
+  }
+  StoryIntel intel = Summarize(articles, links, *analyzer_);
+  std::vector<EntityRow> entities;
+  for (const auto& e : intel.entities)
+    entities.push_back({e.key, e.name, EntityTypeName(e.type), e.count, 1});
+  Status s = store_->PutStoryIntel(*id, EncodeStoryIntel(intel), entities, now);
+  *seconds += Since(t0);
+  return s;
+}
+
 void Engine::ExpireSketches() {
   std::optional<int64_t> since = WindowStart(clusterer_.watermark(), options_.cluster);
   const int64_t undated_since = clusterer_.UndatedWindowStart();
@@ -292,6 +335,7 @@ Status Engine::ResetState() {
   dup_index_ = DupIndex(options_.dedup);
   sketch_time_.clear();
   expired_df_.clear();
+  intel_dirty_.clear();
   boilerplate_.ForgetLearned();
   return Restore();
 }
@@ -314,6 +358,14 @@ Status Engine::Flush(int64_t now) {
     counts.push_back({{c.bucket.day, c.bucket.undated}, c.key, c.n});
   std::vector<DfDocuments> documents;
   for (const auto& [b, n] : df.DirtyDocuments()) documents.push_back({{b.day, b.undated}, n});
+  {
+    double seconds = 0;
+    for (const auto& story : intel_dirty_) {
+      Status is = SummarizeStory(story, now, &seconds);
+      if (!is.ok()) return is;
+    }
+    summary_seconds_ += seconds;
+  }
   for (const auto& b : clusterer_.TakeExpiredDf()) expired_df_.push_back(b);
   std::vector<DfDay> removed;
   for (const auto& b : expired_df_) removed.push_back({b.day, b.undated});
@@ -336,6 +388,7 @@ Status Engine::Flush(int64_t now) {
   df.ClearDirty();
   boilerplate_.ClearDirty();
   expired_df_.clear();
+  intel_dirty_.clear();
   // The state a restart would restore from what was just committed: the
   // same from here on, restarted or not. Days of document frequencies that
   // leave now are deleted from the store with the next commit (a restart in
@@ -446,6 +499,7 @@ Result<IngestSummary> Engine::IngestLocked(std::vector<Article> articles,
   IngestSummary sum;
   const int64_t now = clock_->Now();
   clusterer_.set_now(now);
+  summary_seconds_ = 0;
   sum.read = static_cast<int64_t>(articles.size() + rejects.size());
 
   // Publication order; undated articles after the dated ones, in input order.
@@ -472,6 +526,11 @@ Result<IngestSummary> Engine::IngestLocked(std::vector<Article> articles,
   const size_t threads = static_cast<size_t>(std::max(1, options_.analysis_threads));
   while (worker_analyzers_.size() + 1 < threads)
     worker_analyzers_.push_back(std::make_unique<Analyzer>(options_.signals));
+  while (enrichers_.size() < threads) {
+    EnrichOptions eo;
+    eo.data_dir = options_.signals.data_dir;
+    enrichers_.push_back(std::make_unique<Enricher>(eo));
+  }
   auto parallel = [&](size_t n, const std::function<void(size_t, size_t)>& fn) {
     std::vector<std::thread> pool;
     for (size_t w = 1; w < threads && n > 8; ++w)
@@ -482,7 +541,7 @@ Result<IngestSummary> Engine::IngestLocked(std::vector<Article> articles,
     for (size_t i = 0; i < n; i += step) fn(i, 0);
     for (auto& th : pool) th.join();
   };
-  std::vector<double> t_clean(threads), t_langid(threads), t_signals(threads);
+  std::vector<double> t_clean(threads), t_langid(threads), t_signals(threads), t_enrich(threads);
   int64_t done = 0, committed = 0;
   const size_t kChunk = 256;
   Seen seen;
@@ -510,9 +569,12 @@ Result<IngestSummary> Engine::IngestLocked(std::vector<Article> articles,
       auto t1 = Steady::now();
       Analyzer& an = w == 0 ? *analyzer_ : *worker_analyzers_[w - 1];
       prep[i].sig = an.Analyze(ar.title, ar.text, prep[i].lang.lang);
+      auto t2 = Steady::now();
+      prep[i].intel = enrichers_[w]->Enrich(ar.title, ar.text, prep[i].lang.lang);
       prep[i].analysed = true;
       t_langid[w] += std::chrono::duration<double>(t1 - t0).count();
-      t_signals[w] += Since(t1);
+      t_signals[w] += std::chrono::duration<double>(t2 - t1).count();
+      t_enrich[w] += Since(t2);
     });
     for (size_t i = 0; i < n; ++i) {
       s = ProcessOne(std::move(prep[i]), now, &sum);
@@ -539,6 +601,7 @@ Result<IngestSummary> Engine::IngestLocked(std::vector<Article> articles,
     sum.stages.clean += t_clean[w];
     sum.stages.langid += t_langid[w];
     sum.stages.signals += t_signals[w];
+    sum.stages.enrich += t_enrich[w];
   }
   auto ts = Steady::now();
   // The feeds' states go with their last items: a poller killed before this
@@ -550,6 +613,9 @@ Result<IngestSummary> Engine::IngestLocked(std::vector<Article> articles,
   s = Flush(now);
   if (!s.ok()) return s;
   sum.stages.store += Since(ts);
+  // Summaries are written in the flushes: counted apart from the store.
+  sum.stages.summary = summary_seconds_;
+  sum.stages.store = std::max(0.0, sum.stages.store - summary_seconds_);
   sum.rejected = static_cast<int64_t>(sum.rejects.size());
   auto total = store_->CountStories();
   if (total.ok()) sum.stories_total = *total;
@@ -712,6 +778,10 @@ Status Engine::ProcessOne(Prepared p, int64_t now, IngestSummary* sum) {
                     "article '" + ar.id + "' arrived again with no text; the stored text is kept");
     Status us = store_->UpdateArticle(k.id, ar.title, ar.text, c.content_hash, p.raw_hash, now);
     if (!us.ok()) return us;
+    us = store_->PutArticleIntel(k.id, EncodeEnrichment(p.intel));
+    if (!us.ok()) return us;
+    if (auto story = store_->StoryOf(k.id); story.ok() && !story->empty())
+      intel_dirty_.insert(*story);
     ++sum->updated;
     return Status::Ok();
   }
@@ -827,6 +897,9 @@ Status Engine::ProcessOne(Prepared p, int64_t now, IngestSummary* sum) {
   sketch_time_.emplace(static_cast<uint32_t>(st.handle), SketchTime{st.article.published, now});
   s = store_->PutMembership(m);
   if (!s.ok()) return s;
+  s = store_->PutArticleIntel(st.article.id, EncodeEnrichment(p.intel));
+  if (!s.ok()) return s;
+  intel_dirty_.insert(m.story);
   for (const auto& l : links) {
     s = store_->PutDuplicate(l);
     if (!s.ok()) return s;

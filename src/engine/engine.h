@@ -23,6 +23,7 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -33,6 +34,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "dedup/dedup.h"
+#include "enrich/enrich.h"
 #include "ingest/fetch.h"
 #include "ingest/ingest.h"
 #include "langid/langid.h"
@@ -80,7 +82,8 @@ constexpr int64_t kEarliestPlausibleDate = -2208988800;
 
 // Wall time spent per stage, seconds.
 struct StageTimes {
-  double read = 0, clean = 0, langid = 0, signals = 0, dedup = 0, cluster = 0, store = 0;
+  double read = 0, clean = 0, langid = 0, signals = 0, enrich = 0, dedup = 0, cluster = 0,
+         store = 0, summary = 0;
 };
 
 struct IngestSummary {
@@ -149,6 +152,7 @@ class Engine {
     CleanArticle c;
     LanguageGuess lang;
     Signals sig;
+    Enrichment intel;  // entities, quotes, figures, agencies
     bool analysed = false;
     uint64_t raw_hash = 0;     // content as it arrived, before boilerplate removal
     bool unchanged = false;    // a re-delivery of stored content: nothing to do
@@ -176,7 +180,13 @@ class Engine {
   std::unique_ptr<LanguageIdentifier> langid_;
   std::unique_ptr<Analyzer> analyzer_;
   std::vector<std::unique_ptr<Analyzer>> worker_analyzers_;  // one per extra analysis thread
-  std::unique_ptr<Fetcher> fetcher_;                         // for URL inputs; created on first use
+  std::vector<std::unique_ptr<Enricher>> enrichers_;         // one per analysis thread
+  // Stories whose articles changed since the last commit: their summaries
+  // are recomputed and stored with it.
+  std::set<std::string> intel_dirty_;
+  double summary_seconds_ = 0;  // spent summarising in this Ingest call
+  Status SummarizeStory(const std::string& story, int64_t now, double* seconds);
+  std::unique_ptr<Fetcher> fetcher_;  // for URL inputs; created on first use
   BoilerplateFilter boilerplate_;
   DupIndex dup_index_;
   // Publication date of each indexed sketch: the index keeps the window only.

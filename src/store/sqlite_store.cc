@@ -103,6 +103,19 @@ CREATE TABLE IF NOT EXISTS revisions(
   replaced INTEGER NOT NULL,
   PRIMARY KEY(article, n));
 CREATE TABLE IF NOT EXISTS df(feature INTEGER PRIMARY KEY, n INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS article_intel(article TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS story_intel(
+  story TEXT PRIMARY KEY,
+  data TEXT NOT NULL,
+  updated INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS story_entities(
+  story TEXT NOT NULL,
+  key TEXT NOT NULL,
+  name TEXT NOT NULL,
+  type TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY(story, key)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS story_entities_key ON story_entities(key);
 CREATE TABLE IF NOT EXISTS df_days(
   undated INTEGER NOT NULL,
   day INTEGER NOT NULL,
@@ -613,10 +626,12 @@ class SqliteStore final : public ArticleStore {
   }
 
   Status MergeStory(const std::string& from, const std::string& into) override {
-    for (const char* sql : {"UPDATE memberships SET story=?2 WHERE story=?1",
-                            "UPDATE story_aliases SET target=?2 WHERE target=?1",
-                            "INSERT OR REPLACE INTO story_aliases(id, target) VALUES(?1, ?2)",
-                            "DELETE FROM stories WHERE id=?1"}) {
+    for (const char* sql :
+         {"UPDATE memberships SET story=?2 WHERE story=?1",
+          "UPDATE story_aliases SET target=?2 WHERE target=?1",
+          "INSERT OR REPLACE INTO story_aliases(id, target) VALUES(?1, ?2)",
+          "DELETE FROM stories WHERE id=?1", "DELETE FROM story_intel WHERE story=?1",
+          "DELETE FROM story_entities WHERE story=?1"}) {
       auto st = S(sql);
       if (!st.ok()) return st.status();
       (*st)->Bind(1, from).Bind(2, into);
@@ -685,6 +700,106 @@ class SqliteStore final : public ArticleStore {
     (*st)->Bind(4, static_cast<int64_t>(f.last_status)).Bind(5, f.last_checked);
     (*st)->Bind(6, static_cast<int64_t>(f.failures)).Bind(7, f.last_error);
     return Done(*st);
+  }
+
+  Status PutArticleIntel(const std::string& article, const std::string& json) override {
+    auto st = S("INSERT OR REPLACE INTO article_intel(article, data) VALUES(?, ?)");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, article).Bind(2, json);
+    return Done(*st);
+  }
+
+  Result<std::optional<std::string>> GetArticleIntel(const std::string& article) override {
+    return OptionalText("SELECT data FROM article_intel WHERE article=?", article);
+  }
+
+  Status PutStoryIntel(const std::string& story, const std::string& json,
+                       const std::vector<EntityRow>& entities, int64_t now) override {
+    {
+      auto st = S("INSERT OR REPLACE INTO story_intel(story, data, updated) VALUES(?, ?, ?)");
+      if (!st.ok()) return st.status();
+      (*st)->Bind(1, story).Bind(2, json).Bind(3, now);
+      Status s = Done(*st);
+      if (!s.ok()) return s;
+    }
+    {
+      auto st = S("DELETE FROM story_entities WHERE story=?");
+      if (!st.ok()) return st.status();
+      (*st)->Bind(1, story);
+      Status s = Done(*st);
+      if (!s.ok()) return s;
+    }
+    auto st =
+        S("INSERT OR REPLACE INTO story_entities(story, key, name, type, count) VALUES(?,?,?,?,?)");
+    if (!st.ok()) return st.status();
+    for (const auto& e : entities) {
+      (*st)->Reset().Bind(1, story).Bind(2, e.key).Bind(3, e.name).Bind(4, e.type);
+      (*st)->Bind(5, e.count);
+      Status s = Done(*st);
+      if (!s.ok()) return s;
+    }
+    return Status::Ok();
+  }
+
+  Result<std::optional<std::string>> GetStoryIntel(const std::string& story) override {
+    return OptionalText("SELECT data FROM story_intel WHERE story=?", story);
+  }
+
+  Result<std::vector<EntityRow>> ListEntities(int64_t limit) override {
+    // The name and type most stories give.
+    auto st =
+        S("SELECT key, (SELECT name FROM story_entities b WHERE b.key=a.key GROUP BY name "
+          "ORDER BY COUNT(*) DESC, LENGTH(name) DESC LIMIT 1), "
+          "(SELECT type FROM story_entities b WHERE b.key=a.key GROUP BY type "
+          "ORDER BY COUNT(*) DESC LIMIT 1), SUM(count), COUNT(*) FROM story_entities a "
+          "GROUP BY key ORDER BY COUNT(*) DESC, SUM(count) DESC, key LIMIT ?");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, limit < 0 ? int64_t{-1} : limit);
+    std::vector<EntityRow> out;
+    int rc;
+    while ((rc = (*st)->Step()) == SQLITE_ROW)
+      out.push_back({(*st)->Text(0), (*st)->Text(1), (*st)->Text(2), (*st)->Int(3), (*st)->Int(4)});
+    Status s = Ended(rc);
+    if (!s.ok()) return s;
+    return out;
+  }
+
+  Result<std::vector<std::string>> EntityStories(const std::string& key, int64_t limit) override {
+    auto st =
+        S("SELECT e.story FROM story_entities e JOIN stories s ON s.id=e.story WHERE e.key=? "
+          "ORDER BY s.last_time IS NULL, s.last_time DESC, s.updated DESC LIMIT ?");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, key).Bind(2, limit < 0 ? int64_t{-1} : limit);
+    std::vector<std::string> out;
+    int rc;
+    while ((rc = (*st)->Step()) == SQLITE_ROW) out.push_back((*st)->Text(0));
+    Status s = Ended(rc);
+    if (!s.ok()) return s;
+    return out;
+  }
+
+  Result<std::vector<std::string>> FindEntityKeys(const std::string& name) override {
+    auto st =
+        S("SELECT DISTINCT key FROM story_entities WHERE key=?1 COLLATE NOCASE OR "
+          "name=?1 COLLATE NOCASE ORDER BY key");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, name);
+    std::vector<std::string> out;
+    int rc;
+    while ((rc = (*st)->Step()) == SQLITE_ROW) out.push_back((*st)->Text(0));
+    Status s = Ended(rc);
+    if (!s.ok()) return s;
+    return out;
+  }
+
+  Result<std::optional<std::string>> OptionalText(const char* sql, const std::string& arg) {
+    auto st = S(sql);
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, arg);
+    auto row = Row(*st);
+    if (!row.ok()) return row.status();
+    if (!*row) return std::optional<std::string>();
+    return std::optional<std::string>((*st)->Text(0));
   }
 
   Status LoadDf(const std::function<void(const DfCount&)>& count,

@@ -93,6 +93,15 @@ struct DfDocuments {
   uint64_t documents = 0;
 };
 
+// An entity of a story (ListEntities: over all stories, with their number).
+struct EntityRow {
+  std::string key;
+  std::string name;
+  std::string type;  // "person", "organisation", "place", "other"
+  int64_t count = 0;
+  int64_t stories = 1;
+};
+
 // What is known of a stored article, to decide whether an incoming one is new.
 struct KnownArticle {
   std::string id;  // the stored (canonical) id
@@ -255,6 +264,21 @@ class ArticleStore {
   virtual Result<std::vector<Repaired>> ListRepaired(int64_t limit) = 0;
   virtual Result<int64_t> CountArticles() = 0;
   virtual Result<int64_t> CountStories() = 0;
+
+  // Story intelligence (enrich and summary stages), as opaque JSON: per
+  // article its enrichment, per story its summary and its entities (kept as
+  // rows too, so that entities can be listed across stories).
+  virtual Status PutArticleIntel(const std::string& article, const std::string& json) = 0;
+  virtual Result<std::optional<std::string>> GetArticleIntel(const std::string& article) = 0;
+  virtual Status PutStoryIntel(const std::string& story, const std::string& json,
+                               const std::vector<EntityRow>& entities, int64_t now) = 0;
+  virtual Result<std::optional<std::string>> GetStoryIntel(const std::string& story) = 0;
+  // Entities over all stories, in the most stories first.
+  virtual Result<std::vector<EntityRow>> ListEntities(int64_t limit) = 0;
+  // The stories that mention an entity (by key), newest first.
+  virtual Result<std::vector<std::string>> EntityStories(const std::string& key, int64_t limit) = 0;
+  // Keys of entities whose name or key is `name` (case-insensitive ASCII).
+  virtual Result<std::vector<std::string>> FindEntityKeys(const std::string& name) = 0;
 };
 
 // Opens (creating if needed) the SQLite store at `path` (":memory:" for an

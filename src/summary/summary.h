@@ -1,0 +1,145 @@
+// Summary: what a story says, per story. Public header of the stage.
+//
+// From a story's articles (their text and per-article enrichment) and the
+// copy links between them: its entities merged across articles and
+// languages, its quotes with the same statement grouped across languages,
+// its figures with disagreements flagged, its sources (articles, independent
+// sources, agencies, who copied whom), a headline, 3-5 bullets chosen by
+// centrality across sources with redundancy removed (MMR), each citing its
+// articles, and a timeline. No model: names, numbers and the pivot concepts
+// of the signals stage carry the comparison across languages.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "enrich/enrich.h"
+
+namespace storyline {
+
+class Analyzer;
+
+struct SummaryArticle {
+  std::string id;
+  std::string title;
+  std::string text;
+  std::string lang;
+  std::string source;
+  std::optional<int64_t> published;
+  Enrichment intel;
+  // A live-blog entry (its article's text holds it too): on the timeline
+  // only, not counted as an article or a source.
+  bool entry = false;
+};
+
+// A copy link between two of the story's articles (dedup stage).
+struct SummaryLink {
+  std::string article;  // the copy
+  std::string of;       // the original
+  std::string kind;     // "exact", "near_duplicate", "wire_copy", "shares_text"
+};
+
+struct StoryEntity {
+  std::string name;
+  EntityType type = EntityType::kOther;
+  std::string key;
+  uint32_t count = 0;  // mentions over the story's articles
+  uint32_t articles = 0;
+  std::vector<std::string> languages;
+  std::vector<std::string> variants;
+};
+
+struct StoryQuote {
+  // "marks" or "dash" (direct quotes), or "reported": a sentence that
+  // reports what a named person said ("Putin has said that Russia does not
+  // want war", "... Det uppger Vladimir Putin"), so that a statement is
+  // grouped with its direct quotes in other languages.
+  std::string form = "marks";
+  std::string speaker;
+  std::string speaker_key;
+  std::string text;
+  std::string lang;
+  std::string article;
+  int group = 0;  // quotes with the same group are one statement
+};
+
+struct FigureValue {
+  double value = 0;
+  std::optional<double> value_max;
+  std::string as_written;
+  std::string article;
+  std::string lang;
+};
+
+struct StoryFigure {
+  std::string what;
+  std::string unit;
+  std::vector<FigureValue> values;
+  bool disagree = false;  // articles report different values for it
+};
+
+struct StorySources {
+  int articles = 0;
+  int independent = 0;  // articles minus copies; sources sharing wire text count once
+  std::vector<std::string> agencies;
+  std::vector<SummaryLink> copies;         // who copied whom
+  std::map<std::string, int> by_language;  // articles per language
+};
+
+struct Bullet {
+  std::string text;
+  std::string lang;
+  std::vector<std::string> articles;  // the article it is from first, then the ones that agree
+};
+
+struct TimelineEntry {
+  std::optional<int64_t> time;
+  std::string article;
+  std::string title;
+  std::string lang;
+  std::string source;
+  std::string copy_of;  // when the article is a copy
+};
+
+struct StoryIntel {
+  std::string headline;
+  std::string headline_lang;
+  std::map<std::string, std::string> headlines;  // the most central title per language
+  std::vector<Bullet> bullets;
+  std::vector<StoryEntity> entities;
+  std::vector<StoryQuote> quotes;
+  std::vector<StoryFigure> figures;
+  StorySources sources;
+  std::vector<TimelineEntry> timeline;
+};
+
+struct SummaryOptions {
+  size_t max_articles = 40;          // the most central are summarised (by time, earliest first)
+  size_t sentences_per_article = 6;  // lead sentences considered for bullets
+  size_t max_bullets = 5;
+  size_t min_bullets = 3;
+  double mmr_lambda = 0.7;         // centrality against redundancy
+  double cite_similarity = 0.3;    // a sentence this close supports a bullet
+  double quote_similarity = 0.25;  // two quotes of one speaker this close are one statement
+  // A reported statement joins a direct quote of its speaker sharing this
+  // share of the smaller one's words and concepts (and at least two).
+  double reported_overlap = 0.2;
+  double figure_ratio = 2.0;  // values within this factor count as one quantity
+  size_t max_entities = 40;
+  size_t max_figures = 20;
+};
+
+// `analyzer` compares titles, sentences and quotes (names, numbers, pivot
+// concepts); not thread-safe, like the Analyzer. Never fails.
+StoryIntel Summarize(const std::vector<SummaryArticle>& articles,
+                     const std::vector<SummaryLink>& links, Analyzer& analyzer,
+                     const SummaryOptions& options = {});
+
+// As a JSON object with the fields `entities`, `quotes`, `figures`,
+// `sources`, `summary` and `timeline` of `storyline story ID --json`.
+std::string EncodeStoryIntel(const StoryIntel& s);
+
+}  // namespace storyline

@@ -1,0 +1,159 @@
+#include "summary/summary.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "signals/signals.h"
+
+namespace storyline {
+namespace {
+
+Entity Person(const std::string& name, const std::string& key, uint32_t count = 1) {
+  Entity e;
+  e.name = name;
+  e.type = EntityType::kPerson;
+  e.key = key;
+  e.variants = {name};
+  e.count = count;
+  return e;
+}
+
+Figure Troops(double v, const std::string& as_written) {
+  Figure f;
+  f.what = "troops";
+  f.unit = "troops";
+  f.value = v;
+  f.as_written = as_written;
+  return f;
+}
+
+SummaryArticle Art(const std::string& id, const std::string& lang, const std::string& title,
+                   const std::string& text, const std::string& source, int64_t t) {
+  SummaryArticle a;
+  a.id = id;
+  a.lang = lang;
+  a.title = title;
+  a.text = text;
+  a.source = source;
+  a.published = t;
+  return a;
+}
+
+class SummaryTest : public ::testing::Test {
+ protected:
+  Analyzer analyzer_;
+};
+
+TEST_F(SummaryTest, FiguresThatDifferAcrossSourcesAreFlaggedAndOtherQuantitiesKeptApart) {
+  auto a = Art("a", "en", "Troops", "", "One", 100);
+  a.intel.figures = {Troops(100000, "more than 100,000 troops"), Troops(50, "50 troops")};
+  auto b = Art("b", "no", "Soldater", "", "Two", 200);
+  b.intel.figures = {Troops(130000, "over 130.000 soldater"), Troops(50, "50 soldater")};
+  auto c = Art("c", "en", "Troops", "", "Three", 300);
+  c.intel.figures = {Troops(100000, "100,000 troops")};
+  StoryIntel s = Summarize({a, b, c}, {}, analyzer_);
+  ASSERT_EQ(s.figures.size(), 2u);
+  EXPECT_TRUE(s.figures[0].disagree);  // disagreements first
+  EXPECT_EQ(s.figures[0].values.size(), 3u);
+  EXPECT_FALSE(s.figures[1].disagree);  // 50 and 50: the same figure
+  EXPECT_EQ(s.figures[1].values.size(), 2u);
+}
+
+TEST_F(SummaryTest, CopiesAndOneOutletAreNotIndependentSources) {
+  auto a = Art("a", "en", "A", "", "Wire Daily", 100);
+  auto b = Art("b", "en", "B", "", "Copy Times", 200);
+  auto c = Art("c", "en", "C", "", "Wire Daily", 300);  // the same outlet again
+  auto d = Art("d", "de", "D", "", "Eigenes Blatt", 400);
+  auto e = Art("d#1", "de", "Entry", "", "Eigenes Blatt", 500);
+  e.entry = true;
+  a.intel.agencies = {"AP"};
+  d.intel.agencies = {"dpa", "AP"};
+  StoryIntel s = Summarize({a, b, c, d, e}, {{"b", "a", "wire_copy"}}, analyzer_);
+  EXPECT_EQ(s.sources.articles, 4);  // the entry is not an article
+  EXPECT_EQ(s.sources.independent, 2);
+  EXPECT_EQ(s.sources.agencies, (std::vector<std::string>{"AP", "dpa"}));
+  ASSERT_EQ(s.sources.copies.size(), 1u);
+  EXPECT_EQ(s.sources.copies[0].of, "a");
+  EXPECT_EQ(s.timeline.size(), 5u);  // the entry is on the timeline
+  EXPECT_EQ(s.timeline[1].copy_of, "a");
+}
+
+TEST_F(SummaryTest, EntitiesMergeAcrossLanguagesByKey) {
+  auto a = Art("a", "en", "A", "", "x", 100);
+  a.intel.entities = {Person("Vladimir Putin", "putin", 3)};
+  auto b = Art("b", "ru", "B", "", "y", 200);
+  b.intel.entities = {Person("Путин", "putin", 2), Person("Olaf Scholz", "scholz", 1)};
+  auto c = Art("c", "no", "C", "", "z", 300);
+  c.intel.entities = {Person("Vladimir Putin", "putin", 1)};
+  StoryIntel s = Summarize({a, b, c}, {}, analyzer_);
+  ASSERT_EQ(s.entities.size(), 2u);
+  EXPECT_EQ(s.entities[0].key, "putin");
+  EXPECT_EQ(s.entities[0].name, "Vladimir Putin");
+  EXPECT_EQ(s.entities[0].count, 6u);
+  EXPECT_EQ(s.entities[0].articles, 3u);
+  EXPECT_EQ(s.entities[0].languages, (std::vector<std::string>{"en", "no", "ru"}));
+  EXPECT_NE(std::find(s.entities[0].variants.begin(), s.entities[0].variants.end(), "Путин"),
+            s.entities[0].variants.end());
+}
+
+TEST_F(SummaryTest, TheSameStatementOfOneSpeakerIsOneGroupAndOtherSpeakersAreNot) {
+  auto quote = [](const std::string& text, const std::string& speaker, const std::string& key) {
+    Quote q;
+    q.text = text;
+    q.speaker = speaker;
+    q.speaker_key = key;
+    return q;
+  };
+  auto a = Art("a", "en", "A", "", "x", 100);
+  a.intel.quotes = {
+      quote("We do not want a war over the harbour of Aldermoor", "Jane Rook", "rook")};
+  auto b = Art("b", "en", "B", "", "y", 200);
+  b.intel.quotes = {quote("We do not want war over the Aldermoor harbour", "Rook", "rook"),
+                    quote("The budget for schools will rise next year", "Rook", "rook")};
+  auto c = Art("c", "en", "C", "", "z", 300);
+  c.intel.quotes = {
+      quote("We do not want a war over the harbour of Aldermoor", "Tom Hale", "hale")};
+  StoryIntel s = Summarize({a, b, c}, {}, analyzer_);
+  ASSERT_EQ(s.quotes.size(), 4u);
+  std::map<std::string, int> group;
+  for (const auto& q : s.quotes)
+    group[q.article + ":" + q.speaker_key + ":" + q.text.substr(0, 6)] = q.group;
+  EXPECT_EQ(group["a:rook:We do "], group["b:rook:We do "]);
+  EXPECT_NE(group["a:rook:We do "], group["b:rook:The bu"]);
+  EXPECT_NE(group["a:rook:We do "], group["c:hale:We do "]);
+}
+
+TEST_F(SummaryTest, BulletsAreCentralDistinctAndCiteTheirArticles) {
+  const std::string flood =
+      "Floods in Aldermoor forced 3,000 people from their homes on Monday after the river Wend "
+      "burst its banks. ";
+  const std::string rescue =
+      "Rescue teams from Brinstead used boats to reach villages cut off by the water near the "
+      "Wend. ";
+  const std::string odd =
+      "A local bakery in Corwick celebrated its hundredth anniversary with a cake. ";
+  auto a = Art("a", "en", "Floods in Aldermoor", flood + rescue + odd, "One", 100);
+  auto b = Art("b", "en", "Aldermoor floods: 3,000 evacuated", flood + rescue, "Two", 200);
+  auto c = Art("c", "en", "River Wend floods Aldermoor", flood, "Three", 300);
+  StoryIntel s = Summarize({a, b, c}, {}, analyzer_);
+  ASSERT_GE(s.bullets.size(), 2u);
+  ASSERT_LE(s.bullets.size(), 5u);
+  EXPECT_NE(s.bullets[0].text.find("3,000 people"), std::string::npos);
+  EXPECT_EQ(s.bullets[0].articles.size(), 3u);  // all three say it
+  for (size_t i = 1; i < s.bullets.size(); ++i) EXPECT_NE(s.bullets[i].text, s.bullets[0].text);
+  EXPECT_FALSE(s.headline.empty());
+  EXPECT_EQ(s.headline_lang, "en");
+}
+
+TEST_F(SummaryTest, EncodedIntelHasTheDocumentedFields) {
+  auto a = Art("a", "en", "A title long enough", "", "x", 100);
+  std::string json = EncodeStoryIntel(Summarize({a}, {}, analyzer_));
+  for (const char* field :
+       {"\"entities\"", "\"quotes\"", "\"figures\"", "\"sources\"", "\"independent\"",
+        "\"summary\"", "\"headline\"", "\"bullets\"", "\"timeline\""})
+    EXPECT_NE(json.find(field), std::string::npos) << field;
+}
+
+}  // namespace
+}  // namespace storyline
