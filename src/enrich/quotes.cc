@@ -469,14 +469,29 @@ bool QuoteFinder::SubjectAfter(Span& s, size_t verb, size_t len, size_t hi) {
                                                        "asked", "asks", "fortalte", "berättade"};
   if (len == 1 && kListenerAfter.count(tokens_[verb].lower)) return false;
   size_t k = verb + len;
-  for (size_t steps = 0; k < hi && k < tokens_.size() && steps < kSubjectReach; ++k, ++steps) {
+  // After a title, its complement and an apposition comma are stepped over:
+  // "a déclaré le ministre norvégien de la Défense, Halvard Lien", "dijo el
+  // ministro de Protección Civil, Petros Zafeiriou".
+  bool saw_title = false;
+  const size_t reach = kSubjectReach + 6;
+  for (size_t steps = 0; k < hi && k < tokens_.size() && steps < reach; ++k, ++steps) {
     const Token& t = tokens_[k];
     if (t.para != tokens_[verb].para) return false;
+    if (!saw_title && steps >= kSubjectReach) return false;
     if (starts_[k] >= 0) {
+      // "el ministro de Protección Civil, ...": the body a title heads is
+      // not its holder.
+      static const std::set<std::string> kOf = {"de", "del",   "des", "du", "of",  "for", "für",
+                                                "di", "della", "da",  "do", "för", "für", "af"};
+      if (saw_title && k > 0 && kOf.count(tokens_[k - 1].lower)) {
+        while (k + 1 < hi && ends_[k] < 0) ++k;
+        continue;
+      }
       if (!Speaker(starts_[k])) {
-        // "sa Ukrainas utenriksminister ...": step over a place.
+        // "sa Ukrainas utenriksminister ...": step over a place; after a
+        // title, over the body it heads ("de la Défense").
         EntityType type = found_.entities[static_cast<size_t>(starts_[k])].type;
-        if (type != EntityType::kPlace) return false;
+        if (type != EntityType::kPlace && !saw_title) return false;
         while (k + 1 < hi && ends_[k] < 0) ++k;
         continue;
       }
@@ -491,10 +506,16 @@ bool QuoteFinder::SubjectAfter(Span& s, size_t verb, size_t len, size_t hi) {
     }
     if (!t.word) {
       if (Tok(k) == "." && k > 0 && tokens_[k - 1].word && tokens_[k - 1].lower.size() <= 3)
-        continue;  // "M." "Dr."
+        continue;                                // "M." "Dr."
+      if (Tok(k) == "," && saw_title) continue;  // the apposition: "le ministre, Halvard Lien"
       return false;
     }
-    if (!SkippableAfter(k)) return false;
+    if (lists_.Has("titles", ctx_.lang, t.lower, true)) saw_title = true;
+    if (SkippableAfter(k)) continue;
+    // Within a title's phrase, lower-case words of its complement ("de la
+    // Protection civile", "europea de Comercio").
+    if (saw_title && !t.cap && t.lower.size() <= 12) continue;
+    return false;
   }
   return false;
 }
