@@ -43,6 +43,14 @@ bool IsWordChar(UChar32 c) {
 bool IsApostrophe(UChar32 c) { return c == '\'' || c == 0x2019; }
 
 std::string Fold(std::string_view s) {
+  // Most words are ASCII: no conversion needed.
+  if (std::all_of(s.begin(), s.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    std::string out(s);
+    for (char& c : out)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+  }
   icu::UnicodeString u =
       icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
   u.findAndReplace(icu::UnicodeString(static_cast<UChar32>(0x2019)), icu::UnicodeString("'"));
