@@ -45,7 +45,7 @@ TEST(Intel, TheSeedsAsAnEditorSeesThem) {
   for (const char* name : {"Vladimir Putin", "Olaf Scholz", "Moscow", "Nord Stream 2"})
     EXPECT_TRUE(names.count(name)) << name;
 
-  // Putin's no-war statement: one group across Norwegian and Swedish.
+  // Putin's no-war statement: one group across Norwegian, Swedish and English.
   std::map<int, std::set<std::string>> langs_of_group;
   int no_war = -1;
   for (const auto& q : j["quotes"]) {
@@ -57,6 +57,7 @@ TEST(Intel, TheSeedsAsAnEditorSeesThem) {
   ASSERT_NE(no_war, -1);
   EXPECT_TRUE(langs_of_group[no_war].count("no"));
   EXPECT_TRUE(langs_of_group[no_war].count("sv"));
+  EXPECT_TRUE(langs_of_group[no_war].count("en"));
 
   // 100,000 against 130,000 troops: sources disagree.
   bool troops = false;

@@ -243,19 +243,26 @@ std::vector<StoryQuote> ReportedStatements(const SummaryArticle& a) {
 std::vector<StoryQuote> GroupQuotes(const std::vector<const SummaryArticle*>& arts, Analyzer& an,
                                     const SummaryOptions& o) {
   std::vector<StoryQuote> qs;
-  std::vector<Vec> vecs;
+  std::vector<Vec> vecs;     // stems, concepts and numbers: what was said
+  std::vector<Vec> neutral;  // concepts and numbers only: across languages
   for (const SummaryArticle* a : arts) {
     for (const Quote& q : a->intel.quotes) {
       qs.push_back({q.form == QuoteForm::kDash ? "dash" : "marks", q.speaker, q.speaker_key, q.text,
                     a->lang, a->id, 0});
       vecs.push_back(Features(an, q.text, a->lang, /*stems=*/true, /*names=*/false));
+      neutral.push_back(Features(an, q.text, a->lang, /*stems=*/false, /*names=*/false));
     }
     for (auto& r : ReportedStatements(*a)) {
       // What was said, not who is named in the sentence (the speaker is compared apart).
       vecs.push_back(Features(an, r.text, a->lang, /*stems=*/true, /*names=*/false));
+      neutral.push_back(Features(an, r.text, a->lang, /*stems=*/false, /*names=*/false));
       qs.push_back(std::move(r));
     }
   }
+  // Stems only meet within a language; across languages the concepts decide.
+  auto overlap = [&](size_t i, size_t j) {
+    return qs[i].lang == qs[j].lang ? Overlap(vecs[i], vecs[j]) : Overlap(neutral[i], neutral[j]);
+  };
   UnionFind uf(qs.size());
   auto same_speaker = [&](size_t i, size_t j) {
     return !qs[i].speaker_key.empty() && qs[i].speaker_key == qs[j].speaker_key &&
@@ -274,7 +281,7 @@ std::vector<StoryQuote> GroupQuotes(const std::vector<const SummaryArticle*>& ar
     size_t arg = qs.size();
     for (size_t j = 0; j < qs.size(); ++j)
       if (qs[j].form != "reported" && same_speaker(i, j))
-        if (double c = Overlap(vecs[i], vecs[j]); c >= best) best = c, arg = j;
+        if (double c = overlap(i, j); c >= best) best = c, arg = j;
     if (arg < qs.size()) uf.Join(i, arg);
   }
   // Groups numbered by size (largest first), then by first appearance.
