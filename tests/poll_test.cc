@@ -270,10 +270,7 @@ TEST_F(PollTest, TwoRoundsWithConditionalGetAndFailingFeeds) {
   const std::string slow = server_.Url("/slow.xml"), big = server_.Url("/big.xml");
 
   // ---- Round 1: everything is new.
-  const auto t1 = std::chrono::steady_clock::now();
   auto r1 = poller.PollOnce(*feeds);
-  const double round1_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
   ASSERT_TRUE(r1.ok()) << r1.status().ToString();
   EXPECT_EQ(r1->feeds, 4);
   EXPECT_EQ(r1->fetched, 2);
@@ -281,7 +278,8 @@ TEST_F(PollTest, TwoRoundsWithConditionalGetAndFailingFeeds) {
   EXPECT_EQ(r1->not_modified, 0);
   EXPECT_EQ(r1->ingest.stored, 4);
   EXPECT_EQ(r1->ingest.rejected, 2);
-  EXPECT_LT(round1_seconds, 3.0);  // the stalled feed costs about total_timeout
+  // The stalled feed is cut off by the total timeout (its reject says so,
+  // below); no assertion on elapsed time, which a loaded machine stretches.
   auto count = engine->store().CountArticles();
   ASSERT_TRUE(count.ok());
   EXPECT_EQ(*count, 4);
