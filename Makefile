@@ -51,6 +51,11 @@ demo: bin
 	$(BUILD)/storyline --db $(DB) ingest examples/articles
 	@echo
 	$(BUILD)/storyline --db $(DB) stories
+	@echo
+	$(BUILD)/storyline --db $(DB) entities --limit 10
+	@echo
+	@echo "One story, with its headline, bullets, who said what, figures and sources:"
+	@echo "  $(BUILD)/storyline --db $(DB) story ID [--lang en] [--json]"
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

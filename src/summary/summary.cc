@@ -107,7 +107,7 @@ std::vector<std::string> Sentences(const std::string& text, size_t max);
 std::vector<StoryEntity> MergeEntities(const std::vector<const SummaryArticle*>& arts,
                                        const SummaryOptions& o) {
   struct Agg {
-    std::map<std::string, int> names;  // fullest name per article -> articles
+    std::map<std::string, int> names;  // fullest name per article -> weight
     std::map<EntityType, int> types;
     std::set<std::string> langs, variants, articles;
     uint32_t count = 0;
@@ -121,7 +121,9 @@ std::vector<StoryEntity> MergeEntities(const std::vector<const SummaryArticle*>&
       auto [it, fresh] = by_key.try_emplace(e.key);
       Agg& g = it->second;
       if (fresh) g.first = seen++;
-      ++g.names[e.name];
+      // An English article's form names it, when there is one (the view's
+      // language; Schweden, Sverige and Швеция are Sweden).
+      g.names[e.name] += a->lang == "en" ? 3 : 1;
       ++g.types[e.type];
       g.langs.insert(a->lang);
       g.variants.insert(e.variants.begin(), e.variants.end());
