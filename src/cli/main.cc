@@ -331,9 +331,10 @@ int main(int argc, char** argv) {
                 {"stories", sum->stories_total},
                 {"seconds", sum->seconds}};
       const auto& st = sum->stages;
-      j["stages_seconds"] = {{"read", st.read},       {"clean", st.clean}, {"langid", st.langid},
-                             {"signals", st.signals}, {"dedup", st.dedup}, {"cluster", st.cluster},
-                             {"store", st.store}};
+      j["stages_seconds"] = {
+          {"read", st.read},       {"clean", st.clean},   {"langid", st.langid},
+          {"signals", st.signals}, {"enrich", st.enrich}, {"dedup", st.dedup},
+          {"cluster", st.cluster}, {"store", st.store},   {"summary", st.summary}};
       j["merged_stories"] = sum->merged_stories;
       j["live_blogs"] = sum->live_blogs;
       std::cout << j.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";

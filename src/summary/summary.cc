@@ -274,7 +274,8 @@ std::vector<StoryQuote> GroupQuotes(const std::vector<const SummaryArticle*>& ar
   for (size_t i = 0; i < qs.size(); ++i)
     for (size_t j = i + 1; j < qs.size(); ++j)
       if (qs[i].form != "reported" && qs[j].form != "reported" && same_speaker(i, j) &&
-          Cosine(vecs[i], vecs[j]) >= o.quote_similarity)
+          (Cosine(vecs[i], vecs[j]) >= o.quote_similarity ||
+           (qs[i].lang != qs[j].lang && overlap(i, j) >= o.reported_overlap)))
         uf.Join(i, j);
   // A reported statement joins the direct quote it is closest to, if any.
   for (size_t i = 0; i < qs.size(); ++i) {
