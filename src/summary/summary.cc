@@ -37,9 +37,7 @@ Vec Normalise(std::vector<Feature> f, std::string lang) {
   return {std::move(merged), std::move(lang)};
 }
 
-Vec Features(Analyzer& an, const std::string& text, const std::string& lang, bool stems,
-             bool names = true) {
-  Signals s = an.Analyze("", text, lang);
+Vec Vectorise(const Signals& s, const std::string& lang, bool stems, bool names = true) {
   std::vector<Feature> f;
   for (const auto* list : {&s.names, &s.numbers}) {
     if (!names && list == &s.names) continue;
@@ -52,6 +50,11 @@ Vec Features(Analyzer& an, const std::string& text, const std::string& lang, boo
   if (stems)
     for (const auto& x : s.terms) f.push_back(x);
   return Normalise(std::move(f), lang);
+}
+
+Vec Features(Analyzer& an, const std::string& text, const std::string& lang, bool stems,
+             bool names = true) {
+  return Vectorise(an.Analyze("", text, lang), lang, stems, names);
 }
 
 double Cosine(const Vec& a, const Vec& b) {
@@ -245,21 +248,30 @@ std::vector<StoryQuote> ReportedStatements(const SummaryArticle& a) {
 std::vector<StoryQuote> GroupQuotes(const std::vector<const SummaryArticle*>& arts, Analyzer& an,
                                     const SummaryOptions& o) {
   std::vector<StoryQuote> qs;
-  std::vector<Vec> vecs;     // stems, concepts and numbers: what was said
-  std::vector<Vec> neutral;  // concepts and numbers only: across languages
   for (const SummaryArticle* a : arts) {
-    for (const Quote& q : a->intel.quotes) {
+    for (const Quote& q : a->intel.quotes)
       qs.push_back({q.form == QuoteForm::kDash ? "dash" : "marks", q.speaker, q.speaker_key, q.text,
                     a->lang, a->id, 0});
-      vecs.push_back(Features(an, q.text, a->lang, /*stems=*/true, /*names=*/false));
-      neutral.push_back(Features(an, q.text, a->lang, /*stems=*/false, /*names=*/false));
-    }
-    for (auto& r : ReportedStatements(*a)) {
-      // What was said, not who is named in the sentence (the speaker is compared apart).
-      vecs.push_back(Features(an, r.text, a->lang, /*stems=*/true, /*names=*/false));
-      neutral.push_back(Features(an, r.text, a->lang, /*stems=*/false, /*names=*/false));
-      qs.push_back(std::move(r));
-    }
+    for (auto& r : ReportedStatements(*a)) qs.push_back(std::move(r));
+  }
+  // Only a speaker quoted directly and heard in two articles can have a
+  // statement to group: the others are not analysed at all.
+  std::map<std::string, std::set<std::string>> articles_of;
+  std::set<std::string> direct;
+  for (const auto& q : qs) {
+    if (q.speaker_key.empty()) continue;
+    articles_of[q.speaker_key].insert(q.article);
+    if (q.form != "reported") direct.insert(q.speaker_key);
+  }
+  std::vector<Vec> vecs(qs.size());     // stems, concepts and numbers: what was said
+  std::vector<Vec> neutral(qs.size());  // concepts and numbers only: across languages
+  for (size_t i = 0; i < qs.size(); ++i) {
+    const std::string& k = qs[i].speaker_key;
+    if (k.empty() || !direct.count(k) || articles_of[k].size() < 2) continue;
+    // What was said, not who is named in it (the speaker is compared apart).
+    Signals sig = an.Analyze("", qs[i].text, qs[i].lang);
+    vecs[i] = Vectorise(sig, qs[i].lang, /*stems=*/true, /*names=*/false);
+    neutral[i] = Vectorise(sig, qs[i].lang, /*stems=*/false, /*names=*/false);
   }
   // Stems only meet within a language; across languages the concepts decide.
   auto overlap = [&](size_t i, size_t j) {
@@ -426,6 +438,12 @@ struct Candidate {
 // language too.
 void ChooseHeadlines(const std::vector<const SummaryArticle*>& arts, Analyzer& an,
                      StoryIntel* out) {
+  if (arts.size() == 1) {  // nothing to compare with
+    out->headline = arts[0]->title;
+    out->headline_lang = arts[0]->lang;
+    if (!out->headline.empty()) out->headlines[arts[0]->lang] = out->headline;
+    return;
+  }
   std::vector<Vec> v;
   for (const SummaryArticle* a : arts) v.push_back(Features(an, a->title, a->lang, false));
   std::map<std::string, std::pair<double, size_t>> best_by_lang;
@@ -450,6 +468,13 @@ void ChooseHeadlines(const std::vector<const SummaryArticle*>& arts, Analyzer& a
 // removed (maximal marginal relevance).
 std::vector<Bullet> ChooseBullets(const std::vector<const SummaryArticle*>& arts, Analyzer& an,
                                   const std::string& prefer_lang, const SummaryOptions& o) {
+  if (arts.size() == 1) {
+    // One article: no other source to support a sentence; its lead is the summary.
+    std::vector<Bullet> out;
+    for (auto& sentence : Sentences(arts[0]->text, o.min_bullets))
+      out.push_back({std::move(sentence), arts[0]->lang, {arts[0]->id}});
+    return out;
+  }
   std::vector<Candidate> cs;
   for (size_t i = 0; i < arts.size(); ++i)
     for (auto& s : Sentences(arts[i]->text, o.sentences_per_article)) {
