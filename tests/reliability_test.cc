@@ -98,6 +98,25 @@ std::vector<std::string> Differences(const std::map<std::string, std::string>& a
   return out;
 }
 
+// Ingests the first `cut` articles (in time order, so the cut falls on a
+// commit of the uninterrupted run: chunks of 256), restarts, ingests the
+// whole corpus, and expects exactly the uninterrupted run's stories.
+void ExpectRestartsAtCommitsEqual(const TempDir& dir, const std::vector<Article>& corpus,
+                                  const std::vector<Article>& by_time, const EngineOptions& o,
+                                  const std::map<std::string, std::string>& reference) {
+  for (int cut : {256, 512}) {
+    std::string db = dir.File("split" + std::to_string(cut) + ".db");
+    {
+      auto e = testing::OpenTestEngine(db, o);
+      ASSERT_TRUE(e &&
+                  e->Ingest(std::vector<Article>(by_time.begin(), by_time.begin() + cut)).ok());
+    }
+    auto e = testing::OpenTestEngine(db, o);
+    ASSERT_TRUE(e && e->Ingest(corpus).ok());
+    EXPECT_EQ(Differences(Assignments(*e), reference), std::vector<std::string>{}) << cut;
+  }
+}
+
 std::vector<Article> Synthetic(int64_t n, int64_t start_time = 1704067200) {
   synth::SynthOptions o;
   o.articles = n;
@@ -560,17 +579,7 @@ TEST(Restart, ARunSplitAtACommitEqualsOneRun) {
     reference = Assignments(*e);
   }
   // The commit points of the uninterrupted run (between chunks of 256).
-  for (int cut : {256, 512}) {
-    std::string db = dir.File("split" + std::to_string(cut) + ".db");
-    {
-      auto e = testing::OpenTestEngine(db, o);
-      ASSERT_TRUE(e &&
-                  e->Ingest(std::vector<Article>(by_time.begin(), by_time.begin() + cut)).ok());
-    }
-    auto e = testing::OpenTestEngine(db, o);
-    ASSERT_TRUE(e && e->Ingest(corpus).ok());
-    EXPECT_EQ(Differences(Assignments(*e), reference), std::vector<std::string>{}) << cut;
-  }
+  ExpectRestartsAtCommitsEqual(dir, corpus, by_time, o, reference);
 }
 
 // Bounded state: with a short window, stories, sketches and document
@@ -607,17 +616,7 @@ TEST(BoundedState, DocumentFrequenciesFollowTheWindowAndRestartsAreExact) {
                   "SELECT COUNT(*) FROM df_days WHERE day NOT IN "
                   "(SELECT day FROM df_documents)"),
             0);
-  for (int cut : {256, 512}) {
-    std::string db = dir.File("split" + std::to_string(cut) + ".db");
-    {
-      auto e = testing::OpenTestEngine(db, o);
-      ASSERT_TRUE(e &&
-                  e->Ingest(std::vector<Article>(by_time.begin(), by_time.begin() + cut)).ok());
-    }
-    auto e = testing::OpenTestEngine(db, o);
-    ASSERT_TRUE(e && e->Ingest(corpus).ok());
-    EXPECT_EQ(Differences(Assignments(*e), reference), std::vector<std::string>{}) << cut;
-  }
+  ExpectRestartsAtCommitsEqual(dir, corpus, by_time, o, reference);
 }
 
 // A directory is read and ingested a chunk at a time; nothing is lost and

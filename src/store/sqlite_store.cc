@@ -770,12 +770,7 @@ class SqliteStore final : public ArticleStore {
           "ORDER BY s.last_time IS NULL, s.last_time DESC, s.updated DESC LIMIT ?");
     if (!st.ok()) return st.status();
     (*st)->Bind(1, key).Bind(2, limit < 0 ? int64_t{-1} : limit);
-    std::vector<std::string> out;
-    int rc;
-    while ((rc = (*st)->Step()) == SQLITE_ROW) out.push_back((*st)->Text(0));
-    Status s = Ended(rc);
-    if (!s.ok()) return s;
-    return out;
+    return FirstColumn(*st);
   }
 
   Result<std::vector<std::string>> FindEntityKeys(const std::string& name) override {
@@ -784,9 +779,14 @@ class SqliteStore final : public ArticleStore {
           "name=?1 COLLATE NOCASE ORDER BY key");
     if (!st.ok()) return st.status();
     (*st)->Bind(1, name);
+    return FirstColumn(*st);
+  }
+
+  // The first column of every row, as text.
+  Result<std::vector<std::string>> FirstColumn(Stmt* st) {
     std::vector<std::string> out;
     int rc;
-    while ((rc = (*st)->Step()) == SQLITE_ROW) out.push_back((*st)->Text(0));
+    while ((rc = st->Step()) == SQLITE_ROW) out.push_back(st->Text(0));
     Status s = Ended(rc);
     if (!s.ok()) return s;
     return out;

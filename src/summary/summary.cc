@@ -57,8 +57,9 @@ Vec Features(Analyzer& an, const std::string& text, const std::string& lang, boo
   return Vectorise(an.Analyze("", text, lang), lang, stems, names);
 }
 
-double Cosine(const Vec& a, const Vec& b) {
-  double d = 0;
+// Calls fn(weight a, weight b) for each feature the two vectors share.
+template <typename Fn>
+void ForShared(const Vec& a, const Vec& b, Fn fn) {
   size_t i = 0, j = 0;
   while (i < a.f.size() && j < b.f.size()) {
     if (a.f[i].key < b.f[j].key) {
@@ -66,26 +67,23 @@ double Cosine(const Vec& a, const Vec& b) {
     } else if (b.f[j].key < a.f[i].key) {
       ++j;
     } else {
-      d += static_cast<double>(a.f[i].tf) * b.f[j].tf;
+      fn(a.f[i].tf, b.f[j].tf);
       ++i, ++j;
     }
   }
+}
+
+double Cosine(const Vec& a, const Vec& b) {
+  double d = 0;
+  ForShared(a, b, [&](float x, float y) { d += static_cast<double>(x) * y; });
   return d;
 }
 
 // Shared features over the smaller set (a short quote inside a long
 // sentence that reports it); 0 unless at least two are shared.
 double Overlap(const Vec& a, const Vec& b) {
-  size_t shared = 0, i = 0, j = 0;
-  while (i < a.f.size() && j < b.f.size()) {
-    if (a.f[i].key < b.f[j].key) {
-      ++i;
-    } else if (b.f[j].key < a.f[i].key) {
-      ++j;
-    } else {
-      ++shared, ++i, ++j;
-    }
-  }
+  size_t shared = 0;
+  ForShared(a, b, [&](float, float) { ++shared; });
   size_t n = std::min(a.f.size(), b.f.size());
   return shared >= 2 && n > 0 ? static_cast<double>(shared) / static_cast<double>(n) : 0.0;
 }
