@@ -49,7 +49,9 @@ struct DupMatch {
   DupKind kind = DupKind::kNone;
 };
 
-// Not thread-safe.
+// Not thread-safe (Query uses scratch space of the index). Handles are
+// dense small integers (the store's article row ids): the index keeps a few
+// bytes per handle up to the largest one.
 class DupIndex {
  public:
   explicit DupIndex(const DedupOptions& options = {}) : options_(options) {}
@@ -62,11 +64,18 @@ class DupIndex {
   void Add(uint32_t doc, const std::vector<uint64_t>& sketch);
 
   // Forgets documents for which `expired(doc)` is true (window maintenance).
+  // Their postings are dropped lazily: Query skips them and counts only live
+  // postings against max_posting, so results are exactly those of an index
+  // rebuilt from the remaining documents; the posting lists are compacted
+  // once dead postings outnumber half the live ones (amortised, instead of a
+  // scan of every list at each call).
   template <typename Pred>
   void RemoveIf(Pred expired);
 
-  size_t documents() const { return sizes_.size(); }
-  size_t postings() const { return postings_count_; }
+  size_t documents() const { return documents_; }
+  size_t postings() const { return postings_count_ - dead_postings_; }
+  // Postings of removed documents not yet compacted away (for tests, stats).
+  size_t dead_postings() const { return dead_postings_; }
   const DedupOptions& options() const { return options_; }
 
   // Classifies a pair from its sample counts (exposed for tests and for the
@@ -74,32 +83,41 @@ class DupIndex {
   DupMatch Classify(uint32_t doc, uint32_t shared, uint32_t size_a, uint32_t size_b) const;
 
  private:
+  uint32_t SizeOf(uint32_t doc) const { return doc < sizes_.size() ? sizes_[doc] : 0; }
+  void Compact();
+
   DedupOptions options_;
   std::unordered_map<uint64_t, std::vector<uint32_t>> index_;
-  std::unordered_map<uint32_t, uint32_t> sizes_;
-  size_t postings_count_ = 0;
+  std::vector<uint32_t> sizes_;   // samples by handle; 0 = not indexed
+  std::vector<uint32_t> live_;    // indexed handles (unordered)
+  std::vector<uint32_t> slot_;    // position in live_ by handle
+  size_t documents_ = 0;
+  size_t postings_count_ = 0;     // entries in index_, live or dead
+  size_t dead_postings_ = 0;      // entries of removed documents
+  std::vector<uint32_t> removed_;  // removed since the last compaction
+  std::vector<uint8_t> removed_mark_;  // by handle: in removed_
+  mutable std::vector<uint32_t> counts_;   // Query scratch, by handle
+  mutable std::vector<uint32_t> touched_;  // Query scratch
 };
 
 template <typename Pred>
 void DupIndex::RemoveIf(Pred expired) {
-  for (auto it = sizes_.begin(); it != sizes_.end();) {
-    if (expired(it->first))
-      it = sizes_.erase(it);
-    else
-      ++it;
-  }
-  postings_count_ = 0;
-  for (auto it = index_.begin(); it != index_.end();) {
-    auto& v = it->second;
-    v.erase(std::remove_if(v.begin(), v.end(), [&](uint32_t d) { return !sizes_.count(d); }),
-            v.end());
-    if (v.empty()) {
-      it = index_.erase(it);
-    } else {
-      postings_count_ += v.size();
-      ++it;
+  for (size_t i = 0; i < live_.size();) {
+    uint32_t doc = live_[i];
+    if (!expired(doc)) {
+      ++i;
+      continue;
     }
+    dead_postings_ += sizes_[doc];
+    sizes_[doc] = 0;
+    --documents_;
+    removed_.push_back(doc);
+    removed_mark_[doc] = 1;
+    live_[i] = live_.back();
+    slot_[live_[i]] = static_cast<uint32_t>(i);
+    live_.pop_back();
   }
+  if (dead_postings_ * 2 > postings_count_ - dead_postings_) Compact();
 }
 
 }  // namespace storyline

@@ -111,5 +111,70 @@ TEST(DupIndex, AgreesWithBruteForceOnRandomSketches) {
   }
 }
 
+// Removal is lazy: after any sequence of RemoveIf and Add the index must
+// answer exactly as one built from the remaining documents only, including
+// the max_posting cut-off (which counts live postings).
+TEST(DupIndex, LazyRemovalAnswersAsARebuiltIndex) {
+  std::mt19937_64 rng(777);
+  DedupOptions opt;
+  opt.max_posting = 6;  // small, so that removals move lists across the cut-off
+  opt.min_shared = 2;
+  DupIndex idx(opt);
+  std::vector<std::vector<uint64_t>> docs;
+  std::set<uint32_t> alive;
+  size_t compactions = 0, lazy_queries = 0;
+  for (uint32_t d = 0; d < 400; ++d) {
+    std::set<uint64_t> s;
+    int base = static_cast<int>(rng() % 200);
+    for (int i = 0; i < 5 + static_cast<int>(rng() % 20); ++i)
+      s.insert(static_cast<uint64_t>(base + static_cast<int>(rng() % 40)));
+    docs.emplace_back(s.begin(), s.end());
+    idx.Add(d, docs.back());
+    alive.insert(d);
+    if (d % 25 == 24) {  // the window moves: forget part of the older documents
+      uint32_t cut = d - 20 + static_cast<uint32_t>(rng() % 10);
+      size_t dead_before = idx.dead_postings();
+      idx.RemoveIf([&](uint32_t x) {
+        bool gone = x < cut && rng() % 3 != 0;
+        if (gone) alive.erase(x);
+        return gone;
+      });
+      compactions += idx.dead_postings() < dead_before || idx.dead_postings() == 0;
+    }
+    DupIndex rebuilt(opt);
+    for (uint32_t e : alive) rebuilt.Add(e, docs[e]);
+    ASSERT_EQ(idx.documents(), rebuilt.documents());
+    ASSERT_EQ(idx.postings(), rebuilt.postings());
+    lazy_queries += idx.dead_postings() > 0;
+    for (int k = 0; k < 3; ++k) {
+      const std::vector<uint64_t>& q = docs[rng() % docs.size()];
+      auto got = idx.Query(q);
+      auto want = rebuilt.Query(q);
+      ASSERT_EQ(got.size(), want.size()) << "after doc " << d;
+      for (size_t i = 0; i < got.size(); ++i) {
+        EXPECT_EQ(got[i].doc, want[i].doc);
+        EXPECT_EQ(got[i].shared, want[i].shared);
+        EXPECT_EQ(got[i].kind, want[i].kind);
+      }
+    }
+  }
+  EXPECT_GT(compactions, 0u);
+  EXPECT_GT(lazy_queries, 0u);  // some queries ran with dead postings pending
+}
+
+// A handle removed and indexed again does not bring back its old postings.
+TEST(DupIndex, ReAddedHandleStartsFresh) {
+  DupIndex idx;
+  idx.Add(1, Range(0, 50));
+  idx.Add(2, Range(0, 100));
+  idx.Add(3, Range(300, 400));
+  idx.RemoveIf([](uint32_t d) { return d == 1; });
+  idx.Add(1, Range(200, 250));
+  EXPECT_EQ(idx.postings(), 250u);
+  auto m = idx.Query(Range(0, 50));
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(m[0].doc, 2u);
+}
+
 }  // namespace
 }  // namespace storyline
