@@ -10,7 +10,9 @@ CRASH_ARTICLES ?= 3000
 CRASH_BATCH ?= 500
 CRASH_SEED ?= 42
 
-.PHONY: all deps deps-demo bin build lexicon demo test install crash-test fuzz clean format
+LISTEN ?= 127.0.0.1:8080
+
+.PHONY: all deps deps-demo bin build lexicon demo serve screenshots test install crash-test fuzz clean format
 
 all: build
 
@@ -56,6 +58,20 @@ demo: bin
 	@echo
 	@echo "One story, with its headline, bullets, who said what, figures and sources:"
 	@echo "  $(BUILD)/storyline --db $(DB) story ID [--lang en] [--json]"
+	@echo
+	@echo "The web page: run"
+	@echo "  make serve        # or: $(BUILD)/storyline --db $(DB) serve --listen $(LISTEN)"
+	@echo "and open http://$(LISTEN)/ (JSON API: http://$(LISTEN)/api/stories; docs/api.md)"
+
+# The web page, the JSON API and the feeds over $(DB), until Ctrl-C.
+serve: bin
+	@if [ ! -f $(DB) ]; then $(BUILD)/storyline --db $(DB) ingest -q examples/articles; fi
+	@echo "open http://$(LISTEN)/  (Ctrl-C stops)"
+	$(BUILD)/storyline --db $(DB) serve --listen $(LISTEN)
+
+# The screenshots in docs/screenshots (taken by the browser test, chromium).
+screenshots: build
+	STORYLINE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BUILD)/storyline_tests --gtest_filter='BrowserTest.Screenshots'
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -33,6 +33,35 @@ Result<double> ParseDouble(const std::string& key, const std::string& v) {
 
 namespace {
 Status ApplyOne(const std::string& key, const std::string& value, EngineOptions* o);
+
+constexpr const char* kServerKeys[] = {"listen",    "api_key",        "max_body_bytes",
+                                       "max_queue", "server_threads", "cors_origin",
+                                       "public_url"};
+bool IsServerKey(const std::string& key) {
+  for (const char* k : kServerKeys)
+    if (key == k) return true;
+  return false;
+}
+Result<int64_t> ParseWhole(const std::string& key, const std::string& v, double lo, double hi);
+
+Status ApplyServer(const std::string& key, const std::string& value, ServerOptions* o) {
+  if (key == "listen") {
+    o->listen = value;
+  } else if (key == "api_key") {
+    o->api_key = value;
+  } else if (key == "cors_origin") {
+    o->cors_origin = value;
+  } else if (key == "public_url") {
+    o->public_url = value;
+  } else {
+    auto n = ParseWhole(key, value, 1, key == "max_body_bytes" ? 1073741824.0 : 100000.0);
+    if (!n.ok()) return n.status();
+    if (key == "max_body_bytes") o->max_body_bytes = static_cast<size_t>(*n);
+    if (key == "max_queue") o->max_queue = static_cast<size_t>(*n);
+    if (key == "server_threads") o->threads = static_cast<int>(*n);
+  }
+  return Validate(*o);
+}
 }  // namespace
 
 // Applies one setting, then checks the options (so a bad value is reported
@@ -127,8 +156,13 @@ Status ApplyOne(const std::string& key, const std::string& value, EngineOptions*
 
 }  // namespace
 
-Result<EngineOptions> LoadOptions(const CliConfig& cfg) {
+Result<EngineOptions> LoadOptions(const CliConfig& cfg, ServerOptions* server) {
   EngineOptions o;
+  ServerOptions unused;
+  if (!server) server = &unused;
+  auto apply = [&](const std::string& key, const std::string& value) {
+    return IsServerKey(key) ? ApplyServer(key, value, server) : ApplySetting(key, value, &o);
+  };
   std::string file = cfg.config_file;
   if (file.empty())
     if (const char* env = std::getenv("STORYLINE_CONFIG")) file = env;
@@ -146,8 +180,8 @@ Result<EngineOptions> LoadOptions(const CliConfig& cfg) {
       auto eq = t.find('=');
       if (eq == std::string_view::npos)
         return Status::InvalidArgument(file + ":" + std::to_string(n) + ": expected key = value");
-      Status s = ApplySetting(std::string(TrimAscii(t.substr(0, eq))),
-                              std::string(TrimAscii(t.substr(eq + 1))), &o);
+      Status s =
+          apply(std::string(TrimAscii(t.substr(0, eq))), std::string(TrimAscii(t.substr(eq + 1))));
       if (!s.ok())
         return Status::InvalidArgument(file + ":" + std::to_string(n) + ": " + s.message());
     }
@@ -173,11 +207,18 @@ Result<EngineOptions> LoadOptions(const CliConfig& cfg) {
                           "data_dir",
                           "batch_size",
                           "df_min_documents",
-                          "read_chunk"}) {
+                          "read_chunk",
+                          "listen",
+                          "api_key",
+                          "max_body_bytes",
+                          "max_queue",
+                          "server_threads",
+                          "cors_origin",
+                          "public_url"}) {
     std::string env = "STORYLINE_";
     for (const char* p = key; *p; ++p) env.push_back(static_cast<char>(std::toupper(*p)));
     if (const char* v = std::getenv(env.c_str())) {
-      Status s = ApplySetting(key, v, &o);
+      Status s = apply(key, v);
       if (!s.ok()) return Status::InvalidArgument(env + ": " + s.message());
     }
   }
@@ -186,6 +227,22 @@ Result<EngineOptions> LoadOptions(const CliConfig& cfg) {
   Status v = Validate(o);
   if (!v.ok()) return v;
   return o;
+}
+
+int RunServe(const CliConfig& cfg, const ServeArgs& args) {
+  ServerOptions server;
+  auto options = LoadOptions(cfg, &server);
+  if (!options.ok()) {
+    spdlog::error("{}", options.status().ToString());
+    return 2;
+  }
+  if (!args.listen.empty()) server.listen = args.listen;
+  Status v = Validate(server);
+  if (!v.ok()) {
+    spdlog::error("{}", v.message());
+    return 2;
+  }
+  return RunServer(*options, server);
 }
 
 int RunEval(const EngineOptions& options, const EvalArgs& args) {

@@ -6,6 +6,7 @@
 
 #include "common/status.h"
 #include "engine/engine.h"
+#include "server/server.h"
 
 namespace storyline {
 
@@ -21,12 +22,20 @@ struct CliConfig {
 // (STORYLINE_<KEY>), then flags. Keys: db, synchronous, threshold,
 // window_days, time_sigma_days, neutral_weight, merge_threshold, name_boost,
 // pivot_weight, min_shared_pivot, min_shared_neutral, model, lexicon, data_dir,
-// batch_size.
-Result<EngineOptions> LoadOptions(const CliConfig& cfg);
+// batch_size. Server keys (listen, api_key, max_body_bytes, max_queue,
+// server_threads, cors_origin, public_url) go to `server` when given, and
+// are accepted (unused) otherwise.
+Result<EngineOptions> LoadOptions(const CliConfig& cfg, ServerOptions* server = nullptr);
 
 // Applies one key = value setting; InvalidArgument for an unknown key, a
 // malformed value or one out of its range (see Validate in engine.h).
 Status ApplySetting(const std::string& key, const std::string& value, EngineOptions* o);
+
+struct ServeArgs {
+  std::string listen;  // --listen (overrides the config and STORYLINE_LISTEN)
+};
+// `storyline serve`: the server of src/server until SIGINT or SIGTERM.
+int RunServe(const CliConfig& cfg, const ServeArgs& args);
 
 struct EvalArgs {
   std::string gold;
@@ -56,6 +65,19 @@ struct BenchArgs {
 // `storyline bench`: whole-pipeline benchmark on a deterministic synthetic
 // corpus (src/cli/bench.cc).
 int RunBench(const EngineOptions& options, const BenchArgs& args);
+
+struct LoadTestArgs {
+  int readers = 100;             // concurrent readers of story pages
+  int requests_per_reader = 50;  // each stops after this many
+  int server_threads = 16;
+  int64_t base_articles = 5000;    // stored before the readers start
+  int64_t ingest_articles = 5000;  // POSTed to /api/ingest while they read
+  int64_t ingest_batch = 250;      // articles per POST
+  bool json = false;
+};
+// `storyline bench --load`: a bounded load test of `serve` on loopback
+// (src/cli/loadtest.cc). Exit 1 if any request failed or any article was lost.
+int RunLoadTest(const EngineOptions& options, const LoadTestArgs& args);
 
 struct LexiconArgs {
   std::string action;  // "build", "lookup", "info"

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "api/api.h"
 #include "cli/commands.h"
 #include "common/text.h"
 #include "engine/engine.h"
@@ -23,19 +24,6 @@ namespace sl = storyline;
 using nlohmann::json;
 
 namespace {
-
-std::string Langs(const std::map<std::string, int64_t>& langs) {
-  std::string s;
-  for (const auto& [l, n] : langs) {
-    if (!s.empty()) s += ",";
-    s += l;
-  }
-  return s;
-}
-
-std::string Date(const std::optional<int64_t>& t) {
-  return t ? sl::FormatIsoDate(*t).substr(0, 10) : "";
-}
 
 // The readable story view: headline, bullets, who said what, figures
 // (disagreements marked), sources by language.
@@ -95,17 +83,21 @@ void PrintStoryIntel(const json& j) {
   std::printf("\n");
 }
 
-json StoryJson(const sl::StoryRow& r) {
-  json langs = json::object();
-  for (const auto& [l, n] : r.langs) langs[l] = n;
-  json j = {{"id", r.id},
-            {"title", r.title},
-            {"size", r.size},
-            {"live_blog_entries", r.entries},
-            {"languages", langs}};
-  j["first_published"] = r.first_time ? json(sl::FormatIsoDate(*r.first_time)) : json(nullptr);
-  j["last_published"] = r.last_time ? json(sl::FormatIsoDate(*r.last_time)) : json(nullptr);
-  return j;
+// Prints a view as JSON (invalid UTF-8 replaced, never thrown).
+void PrintJson(const json& j) {
+  std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+}
+
+// A view's failure: 4 for not found, 2 for a bad argument, else 1.
+int Failed(const sl::Status& s) {
+  spdlog::error("{}", s.message());
+  if (s.code() == sl::Status::Code::kNotFound) return 4;
+  if (s.code() == sl::Status::Code::kInvalidArgument) return 2;
+  return 1;
+}
+
+std::string Str(const json& o, const char* k) {
+  return o.contains(k) && o[k].is_string() ? o[k].get<std::string>() : std::string();
 }
 
 void Progress(int64_t done, int64_t total) {
@@ -158,14 +150,26 @@ int main(int argc, char** argv) {
   bool ingest_json = false;
   ingest->add_flag("--json", ingest_json, "Print the summary as JSON");
 
-  auto* stories = app.add_subcommand("stories", "List stories, largest and newest first");
+  auto* stories = app.add_subcommand(
+      "stories", "List stories (largest first; --sort recent or sources), with paging");
   bool json_out = false;
   std::string lang;
   int64_t limit = 50;
   int64_t min_size = 1;
+  std::string sort = "size", cursor, list_entity, list_source;
   stories->add_flag("--json", json_out, "JSON output");
   stories->add_option("--lang", lang, "Only stories with an article in this language");
   stories->add_option("--limit", limit, "At most this many (-1: all)")->capture_default_str();
+  stories
+      ->add_option("--sort", sort,
+                   "size (most articles), recent (newest article), sources (most independent "
+                   "sources) or top (recency with each independent source as a day newer)")
+      ->check(CLI::IsMember({"size", "recent", "sources", "top"}))
+      ->capture_default_str();
+  stories->add_option("--cursor", cursor, "Continue a listing where the last page ended");
+  stories->add_option("--entity", list_entity, "Only stories that mention this entity (a name)");
+  stories->add_option("--source", list_source,
+                      "Only stories with an article from this source (a domain or name)");
   stories
       ->add_option("--min-size", min_size,
                    "Only stories with at least this many articles (0: also stories made only of "
@@ -180,6 +184,46 @@ int main(int argc, char** argv) {
   std::string reader_lang;
   story->add_option("--lang", reader_lang,
                     "The reader's language: the headline in it when the story has one");
+  auto* article =
+      app.add_subcommand("article", "Show one article: text, language, source, story, copy links");
+  std::string article_id;
+  article->add_option("id", article_id, "Article id")->required();
+  article->add_flag("--json", json_out, "JSON output (with its entities, quotes and figures)");
+
+  auto* search = app.add_subcommand(
+      "search", "Full-text search over titles and texts in every language (mote finds møte)");
+  std::string search_text;
+  int64_t offset = 0;
+  search->add_option("query", search_text, "Words (all must match; word* for a prefix)")
+      ->required();
+  search->add_flag("--json", json_out, "JSON output");
+  search->add_option("--lang", lang, "Only articles in this language");
+  search->add_option("--limit", limit, "At most this many (-1: all)")->capture_default_str();
+  search->add_option("--offset", offset, "Skip this many (paging)")->capture_default_str();
+
+  auto* takedown = app.add_subcommand(
+      "takedown",
+      "Remove an article (or every article of a URL or source) everywhere, erase its text from "
+      "the database files and refuse it from now on");
+  std::string td_article, td_url, td_source, td_reason;
+  auto* td_group = takedown->add_option_group("what", "What to take down (one of)");
+  td_group->add_option("--article", td_article, "Article id");
+  td_group->add_option("--url", td_url, "Article URL");
+  td_group->add_option("--source", td_source, "Every article of this source (domain or name)");
+  td_group->require_option(1);
+  takedown->add_option("--reason", td_reason, "Why (kept in the audit log)")->required();
+  takedown->add_flag("--json", json_out, "JSON output");
+  auto* takedowns = app.add_subcommand("takedowns", "The takedown audit log, newest first");
+  takedowns->add_flag("--json", json_out, "JSON output");
+  takedowns->add_option("--limit", limit, "At most this many (-1: all)")->capture_default_str();
+
+  sl::ServeArgs serve_args;
+  auto* serve = app.add_subcommand(
+      "serve", "Serve the JSON API, the web page and Atom feeds (see docs/api.md)");
+  serve->add_option("--listen", serve_args.listen,
+                    "host:port to listen on (config listen, env STORYLINE_LISTEN; default "
+                    "127.0.0.1:8080)");
+
   auto* entities = app.add_subcommand(
       "entities", "People, organisations and places over all stories, in the most stories first");
   entities->add_flag("--json", json_out, "JSON output");
@@ -246,6 +290,17 @@ int main(int argc, char** argv) {
                   "Also measure time per article at 10k, 100k and 1M");
   bench->add_flag("!--no-baseline", bench_args.baseline, "Skip the all-pairs reference clusterer");
   bench->add_option("--seed", bench_args.seed, "Corpus seed")->capture_default_str();
+  bool load = false;
+  sl::LoadTestArgs load_args;
+  bench->add_flag("--load", load,
+                  "Load test of `serve` instead: concurrent readers of story pages while an "
+                  "ingest runs through the API (loopback, bounded)");
+  bench->add_option("--readers", load_args.readers, "--load: concurrent readers")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  bench->add_option("--requests", load_args.requests_per_reader, "--load: requests per reader")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
 
   sl::LexiconArgs lex_args;
   auto* lexicon = app.add_subcommand(
@@ -287,8 +342,13 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  if (*serve) return sl::RunServe(cfg, serve_args);
   if (*eval) return sl::RunEval(*options, eval_args);
   if (*eval_intel) return sl::RunEvalIntel(*options, intel_args);
+  if (*bench && load) {
+    load_args.json = bench_args.json;
+    return sl::RunLoadTest(*options, load_args);
+  }
   if (*bench) return sl::RunBench(*options, bench_args);
   if (*lexicon) {
     lex_args.action = *lex_build    ? "build"
@@ -300,7 +360,7 @@ int main(int argc, char** argv) {
 
   // Writers (ingest, poll) take the store's writer lock and load the model
   // and the clustering state; readers only open the store.
-  const bool writer = *ingest || *poll;
+  const bool writer = *ingest || *poll || *takedown;
   auto engine = writer ? sl::Engine::Open(*options) : sl::Engine::OpenReader(*options);
   if (!engine.ok()) {
     spdlog::error("{}", engine.status().ToString());
@@ -397,169 +457,161 @@ int main(int argc, char** argv) {
     return failed_total > 0 ? 3 : 0;
   }
 
-  auto& store = e.store();
-  if (*story) {
-    auto resolved = store.ResolveStory(story_id);
-    if (resolved.ok()) story_id = *resolved;  // a merged story's old id still works
-  }
-  if (*stories) {
-    auto rows = store.ListStories({lang, limit, min_size});
-    if (!rows.ok()) {
-      spdlog::error("{}", rows.status().ToString());
-      return 1;
-    }
+  if (*takedown) {
+    sl::Engine::TakedownRequest req;
+    req.kind = !td_article.empty() ? "article" : !td_url.empty() ? "url" : "source";
+    req.value = !td_article.empty() ? td_article : !td_url.empty() ? td_url : td_source;
+    req.reason = td_reason;
+    std::vector<std::string> touched;
+    auto rec = e.Takedown(req, &touched);
+    if (!rec.ok()) return Failed(rec.status());
     if (json_out) {
-      json arr = json::array();
-      for (const auto& r : *rows) arr.push_back(StoryJson(r));
-      std::cout << arr.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+      PrintJson(sl::api::TakedownJson(*rec, touched));
     } else {
-      for (const auto& r : *rows)
-        std::printf("%s  %3lld  %-10s %-10s  %s\n", r.id.c_str(), (long long)r.size,
-                    Langs(r.langs).c_str(), Date(r.first_time).c_str(), r.title.c_str());
+      std::printf("takedown #%lld: %zu articles removed, %zu stories recomputed; tombstone kept\n",
+                  (long long)rec->seq, rec->articles.size(), touched.size());
+      for (const auto& id : rec->articles) std::printf("  removed %s\n", id.c_str());
     }
     return 0;
   }
 
-  if (*story) {
-    auto row = store.GetStory(story_id);
-    if (!row.ok()) {
-      spdlog::error("{}", row.status().message());
-      return 4;
-    }
-    auto arts = store.StoryArticles(story_id);
-    auto members = store.StoryMemberships(story_id);
-    if (!arts.ok() || !members.ok()) {
-      spdlog::error("cannot read story {}", story_id);
-      return 1;
-    }
-    std::map<std::string, sl::Membership> by_article;
-    for (auto& m : *members) by_article[m.article] = m;
-    json j = StoryJson(*row);
-    j["articles"] = json::array();
-    for (const auto& a : *arts) {
-      json ja = {{"id", a.article.id},
-                 {"title", a.article.title},
-                 {"language", a.lang},
-                 {"language_confidence", a.lang_confidence},
-                 {"source", a.article.source},
-                 {"url", a.article.url},
-                 {"published", a.article.published ? json(sl::FormatIsoDate(*a.article.published))
-                                                   : json(nullptr)},
-                 {"names", a.names},
-                 {"repairs", a.article.repairs},
-                 {"text", a.article.text}};
-      auto links = store.DuplicatesOf(a.article.id);
-      json dl = json::array();
-      if (links.ok())
-        for (const auto& l : *links)
-          dl.push_back({{"article", l.article},
-                        {"of", l.of},
-                        {"kind", l.kind},
-                        {"containment", l.containment},
-                        {"resemblance", l.resemblance}});
-      ja["duplicate_links"] = dl;
-      auto m = by_article.find(a.article.id);
-      if (m != by_article.end()) ja["assignment"] = json::parse(m->second.detail, nullptr, false);
-      j["articles"].push_back(ja);
-    }
-    auto intel = store.GetStoryIntel(story_id);
-    if (!intel.ok()) {
-      spdlog::error("{}", intel.status().ToString());
-      return 1;
-    }
-    if (intel->has_value()) {
-      json in = json::parse(**intel, nullptr, false);
-      if (in.is_object()) {
-        for (const char* k : {"entities", "quotes", "figures", "sources", "timeline"})
-          if (in.contains(k)) j[k] = in[k];
-        if (in.contains("summary")) {
-          json sm = in["summary"];
-          if (!reader_lang.empty() && sm.contains("headlines") &&
-              sm["headlines"].contains(reader_lang)) {
-            sm["headline"] = sm["headlines"][reader_lang];
-            sm["headline_lang"] = reader_lang;
-          }
-          j["summary"] = sm;
-        }
+  auto& store = e.store();
+  if (*stories) {
+    sl::api::StoriesQuery q;
+    q.lang = lang;
+    q.entity = list_entity;
+    q.source = list_source;
+    q.min_size = min_size;
+    q.limit = limit;
+    q.sort = sort;
+    q.cursor = cursor;
+    q.reader_lang = reader_lang;
+    auto view = sl::api::Stories(store, q);
+    if (!view.ok()) return Failed(view.status());
+    if (json_out) {
+      PrintJson((*view)["stories"]);
+    } else {
+      for (const auto& r : (*view)["stories"]) {
+        std::string langs;
+        for (const auto& [l, n] : r["languages"].items()) langs += (langs.empty() ? "" : ",") + l;
+        std::printf("%s  %3lld  %2lld src  %-10s %-10s  %s\n", Str(r, "id").c_str(),
+                    (long long)r["size"].get<int64_t>(),
+                    (long long)r["independent_sources"].get<int64_t>(), langs.c_str(),
+                    Str(r, "first_published").substr(0, 10).c_str(), Str(r, "headline").c_str());
       }
     }
+    if (!(*view)["next_cursor"].is_null())
+      spdlog::info("more: --cursor '{}'", (*view)["next_cursor"].get<std::string>());
+    return 0;
+  }
+
+  if (*story) {
+    auto view = sl::api::Story(store, story_id, reader_lang);
+    if (!view.ok()) return Failed(view.status());
+    const json& j = *view;
     if (json_out) {
-      std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+      PrintJson(j);
     } else {
       PrintStoryIntel(j);
-      std::printf("%s\n%s\nlanguages: %s, %lld articles\n\n", row->id.c_str(), row->title.c_str(),
-                  Langs(row->langs).c_str(), (long long)row->size);
+      std::string langs;
+      for (const auto& [l, n] : j["languages"].items()) langs += (langs.empty() ? "" : ",") + l;
+      std::printf("%s\n%s\nlanguages: %s, %lld articles\n\n", Str(j, "id").c_str(),
+                  Str(j, "title").c_str(), langs.c_str(), (long long)j["size"].get<int64_t>());
       for (const auto& ja : j["articles"]) {
-        std::printf(
-            "- %s [%s] %s %s\n  %s\n", ja["id"].get<std::string>().c_str(),
-            ja["language"].get<std::string>().c_str(), ja["source"].get<std::string>().c_str(),
-            ja["published"].is_null() ? ""
-                                      : ja["published"].get<std::string>().substr(0, 10).c_str(),
-            ja["title"].get<std::string>().c_str());
+        std::printf("- %s [%s] %s %s\n  %s\n", Str(ja, "id").c_str(), Str(ja, "language").c_str(),
+                    Str(ja, "source").c_str(), Str(ja, "published").substr(0, 10).c_str(),
+                    Str(ja, "title").c_str());
         for (const auto& l : ja["duplicate_links"])
-          std::printf("  %s %s %s (containment %.2f)\n", l["article"].get<std::string>().c_str(),
-                      l["kind"].get<std::string>().c_str(), l["of"].get<std::string>().c_str(),
-                      l["containment"].get<double>());
+          std::printf("  %s %s %s (containment %.2f)\n", Str(l, "article").c_str(),
+                      Str(l, "kind").c_str(), Str(l, "of").c_str(), l["containment"].get<double>());
       }
+    }
+    return 0;
+  }
+
+  if (*article) {
+    auto view = sl::api::Article(store, article_id);
+    if (!view.ok()) return Failed(view.status());
+    const json& j = *view;
+    if (json_out) {
+      PrintJson(j);
+    } else {
+      std::printf("%s\n%s [%s] %s %s\n", Str(j, "title").c_str(), Str(j, "id").c_str(),
+                  Str(j, "language").c_str(), Str(j, "source").c_str(),
+                  Str(j, "published").substr(0, 10).c_str());
+      if (j["story"].is_object())
+        std::printf("story %s: %s\n", Str(j["story"], "id").c_str(),
+                    Str(j["story"], "headline").c_str());
+      std::printf("\n%s\n", Str(j, "text").c_str());
+    }
+    return 0;
+  }
+
+  if (*search) {
+    sl::api::SearchQuery q;
+    q.q = search_text;
+    q.lang = lang;
+    q.limit = limit;
+    q.offset = offset;
+    auto view = sl::api::Search(store, q);
+    if (!view.ok()) return Failed(view.status());
+    if (json_out) {
+      PrintJson(*view);
+    } else {
+      for (const auto& r : (*view)["results"])
+        std::printf("%s [%s] %s\n  %s\n", Str(r, "article").c_str(), Str(r, "language").c_str(),
+                    Str(r, "title").c_str(), Str(r, "snippet").c_str());
     }
     return 0;
   }
 
   if (*entities) {
-    auto rows = store.ListEntities(limit);
-    if (!rows.ok()) {
-      spdlog::error("{}", rows.status().ToString());
-      return 1;
+    auto view = sl::api::Entities(store, limit);
+    if (!view.ok()) return Failed(view.status());
+    if (json_out) {
+      PrintJson(*view);
+    } else {
+      for (const auto& r : *view)
+        std::printf("%-32s %-12s %5lld stories %6lld mentions\n", Str(r, "name").c_str(),
+                    Str(r, "type").c_str(), (long long)r["stories"].get<int64_t>(),
+                    (long long)r["count"].get<int64_t>());
     }
-    json arr = json::array();
-    for (const auto& r : *rows) {
-      if (json_out)
-        arr.push_back({{"name", r.name},
-                       {"type", r.type},
-                       {"key", r.key},
-                       {"stories", r.stories},
-                       {"count", r.count}});
-      else
-        std::printf("%-32s %-12s %5lld stories %6lld mentions\n", r.name.c_str(), r.type.c_str(),
-                    (long long)r.stories, (long long)r.count);
-    }
-    if (json_out) std::cout << arr.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
     return 0;
   }
 
   if (*entity) {
-    auto keys = store.FindEntityKeys(entity_name);
-    if (!keys.ok()) {
-      spdlog::error("{}", keys.status().ToString());
-      return 1;
-    }
-    if (keys->empty()) {
-      spdlog::error("no entity named '{}' (see `storyline entities`)", entity_name);
-      return 4;
-    }
-    json arr = json::array();
-    for (const auto& key : *keys) {
-      auto ids = store.EntityStories(key, limit);
-      if (!ids.ok()) {
-        spdlog::error("{}", ids.status().ToString());
-        return 1;
+    auto view = sl::api::Entity(store, entity_name, limit);
+    if (!view.ok()) {
+      if (view.status().code() == sl::Status::Code::kNotFound) {
+        spdlog::error("no entity named '{}' (see `storyline entities`)", entity_name);
+        return 4;
       }
-      for (const auto& id : *ids) {
-        auto row = store.GetStory(id);
-        if (!row.ok()) continue;
-        json sj = StoryJson(*row);
-        sj["entity"] = key;
-        if (json_out)
-          arr.push_back(sj);
-        else
-          std::printf("%s  %s  %s (%lld articles)\n", row->id.c_str(),
-                      sj["last_published"].is_string()
-                          ? sj["last_published"].get<std::string>().substr(0, 10).c_str()
-                          : "          ",
-                      row->title.c_str(), (long long)row->size);
-      }
+      return Failed(view.status());
     }
-    if (json_out) std::cout << arr.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+    if (json_out) {
+      PrintJson((*view)["stories"]);
+    } else {
+      for (const auto& sj : (*view)["stories"])
+        std::printf("%s  %s  %s (%lld articles)\n", Str(sj, "id").c_str(),
+                    sj["last_published"].is_string()
+                        ? Str(sj, "last_published").substr(0, 10).c_str()
+                        : "          ",
+                    Str(sj, "headline").c_str(), (long long)sj["size"].get<int64_t>());
+    }
+    return 0;
+  }
+
+  if (*takedowns) {
+    auto view = sl::api::Takedowns(store, limit);
+    if (!view.ok()) return Failed(view.status());
+    if (json_out) {
+      PrintJson(*view);
+    } else {
+      for (const auto& t : *view)
+        std::printf("%s  #%lld %s %s: %s (%zu articles)\n", Str(t, "at").c_str(),
+                    (long long)t["id"].get<int64_t>(), Str(t, "kind").c_str(),
+                    Str(t, "value").c_str(), Str(t, "reason").c_str(), t["articles"].size());
+    }
     return 0;
   }
 

@@ -88,14 +88,14 @@ class DupIndex {
 
   DedupOptions options_;
   std::unordered_map<uint64_t, std::vector<uint32_t>> index_;
-  std::vector<uint32_t> sizes_;   // samples by handle; 0 = not indexed
-  std::vector<uint32_t> live_;    // indexed handles (unordered)
-  std::vector<uint32_t> slot_;    // position in live_ by handle
+  std::vector<uint32_t> sizes_;  // samples by handle; 0 = not indexed
+  std::vector<uint32_t> live_;   // indexed handles (unordered)
+  std::vector<uint32_t> slot_;   // position in live_ by handle
   size_t documents_ = 0;
-  size_t postings_count_ = 0;     // entries in index_, live or dead
-  size_t dead_postings_ = 0;      // entries of removed documents
-  std::vector<uint32_t> removed_;  // removed since the last compaction
-  std::vector<uint8_t> removed_mark_;  // by handle: in removed_
+  size_t postings_count_ = 0;              // entries in index_, live or dead
+  size_t dead_postings_ = 0;               // entries of removed documents
+  std::vector<uint32_t> removed_;          // removed since the last compaction
+  std::vector<uint8_t> removed_mark_;      // by handle: in removed_
   mutable std::vector<uint32_t> counts_;   // Query scratch, by handle
   mutable std::vector<uint32_t> touched_;  // Query scratch
 };

@@ -226,6 +226,9 @@ Status Engine::CheckParameters() {
 
 Status Engine::Restore() {
   clusterer_.set_now(clock_->Now());
+  auto stones = store_->CountTombstones();
+  if (!stones.ok()) return stones.status();
+  has_tombstones_ = *stones > 0;
   DocumentFrequencies& df = clusterer_.df();
   Status s = store_->LoadDf(
       [&](const DfCount& c) {
@@ -328,6 +331,69 @@ void Engine::ExpireSketches() {
     return it != sketch_time_.end() && old(it->second);
   });
   std::erase_if(sketch_time_, [&](const auto& kv) { return old(kv.second); });
+}
+
+Result<TakedownRecord> Engine::Takedown(const TakedownRequest& request,
+                                        std::vector<std::string>* stories_out) {
+  if (reader_) return Status::InvalidArgument("a reader cannot take articles down");
+  if (!broken_.ok()) return broken_;
+  if (request.kind != "article" && request.kind != "url" && request.kind != "source")
+    return Status::InvalidArgument("a takedown names an article, a url or a source, not '" +
+                                   request.kind + "'");
+  if (request.value.empty()) return Status::InvalidArgument("a takedown needs a value");
+  const int64_t now = clock_->Now();
+  TakedownRecord rec;
+  rec.kind = request.kind;
+  rec.value = request.kind == "url" ? StripTrackingParameters(request.value) : request.value;
+  rec.reason = request.reason;
+  rec.at = now;
+  std::set<std::string> stories;
+  auto run = [&]() -> Status {
+    Status s = store_->Begin();
+    if (!s.ok()) return s;
+    auto targets = store_->TakedownTargets(rec.kind, rec.value);
+    if (!targets.ok()) return targets.status();
+    std::vector<uint64_t> hashes;
+    for (const auto& id : *targets) {
+      auto known = store_->FindArticle(id);
+      if (!known.ok()) return known.status();
+      if (known->has_value()) {
+        hashes.push_back((*known)->content_hash);
+        if ((*known)->raw_hash) hashes.push_back(*(*known)->raw_hash);
+      }
+      auto in = store_->EraseArticle(id);
+      if (!in.ok()) return in.status();
+      stories.insert(in->begin(), in->end());
+      rec.articles.push_back(id);
+    }
+    s = store_->PutTakedown(&rec, hashes);
+    if (!s.ok()) return s;
+    for (const auto& st : stories) {
+      auto kept = store_->RecountStory(st, now);
+      if (!kept.ok()) return kept.status();
+      if (!*kept) continue;
+      double seconds = 0;
+      s = SummarizeStory(st, now, &seconds);
+      if (!s.ok()) return s;
+    }
+    return store_->Commit();
+  };
+  Status s = run();
+  if (!s.ok()) {
+    store_->Rollback();
+    return s;
+  }
+  // The clusterer's stories and the duplicate index still hold what was
+  // removed: reload them from the store.
+  s = ResetState();
+  if (!s.ok()) {
+    broken_ = s;
+    return s;
+  }
+  s = store_->Scrub();
+  if (!s.ok()) spdlog::warn("takedown {}: {}", rec.seq, s.message());
+  if (stories_out) stories_out->assign(stories.begin(), stories.end());
+  return rec;
 }
 
 Status Engine::ResetState() {
@@ -652,6 +718,14 @@ Status Engine::Polish(Prepared* p, int64_t now, Seen* seen) {
   if (ar.title.empty() && ar.text.empty()) return Status::Ok();   // rejected as empty later
   if (!ar.url.empty()) ar.url = StripTrackingParameters(ar.url);  // utm_*, fbclid, ...
 
+  if (has_tombstones_) {
+    auto gone = store_->TakenDown(ar.id, ar.url, ar.source, p->raw_hash);
+    if (!gone.ok()) return gone.status();
+    if (gone->has_value()) {
+      p->taken_down = **gone;
+      return Status::Ok();
+    }
+  }
   // A re-delivery (this id with this content, stored or seen earlier in this
   // call) is recognised before anything learns from it.
   bool known_id = false;
@@ -738,6 +812,9 @@ Status Engine::ProcessOne(Prepared p, int64_t now, IngestSummary* sum) {
   }
   if (ar.title.empty() && ar.text.empty())
     return reject(ar.origin, "empty", "article '" + ar.id + "' is empty after cleaning");
+  if (!p.taken_down.empty())
+    return reject(ar.origin, "taken_down",
+                  "article '" + ar.id + "' was taken down (" + p.taken_down + ")");
 
   auto t = Steady::now();
   auto alias = [&](const std::string& same) {

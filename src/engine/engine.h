@@ -131,6 +131,23 @@ class Engine {
                                const std::vector<FeedState>& feeds = {});
   int64_t Now() const { return clock_->Now(); }
 
+  // Removes what a takedown request names everywhere (articles, their
+  // copies by alias, entries, revisions, memberships, copy links,
+  // intelligence, search index), recomputes the stories they were in (a
+  // story left empty is deleted), records the request with tombstones so
+  // that the articles are never ingested again, commits, reloads the
+  // clustering state and scrubs the database files (search index rewritten,
+  // log emptied). All or nothing: a failure rolls everything back. Writer
+  // only. A request that matches nothing is still recorded (it keeps the
+  // article out in the future).
+  struct TakedownRequest {
+    std::string kind;  // "article", "url" or "source"
+    std::string value;
+    std::string reason;
+  };
+  Result<TakedownRecord> Takedown(const TakedownRequest& request,
+                                  std::vector<std::string>* stories = nullptr);
+
   ArticleStore& store() { return *store_; }
   Fetcher& fetcher();
   const Clusterer& clusterer() const { return clusterer_; }
@@ -159,6 +176,7 @@ class Engine {
     std::string alias_of;      // the same content is stored under this id
     bool time_trusted = true;  // false: the date was clamped, it must not move the window
     bool new_id = false;       // Polish found the id neither stored nor earlier in this call
+    std::string taken_down;    // a tombstone matches: why (the article is refused)
   };
   // What this Ingest call has seen so far (re-deliveries within one call).
   struct Seen {
@@ -200,6 +218,7 @@ class Engine {
   // Drops sketches of articles that left the window from the duplicate index.
   void ExpireSketches();
   Clusterer clusterer_;
+  bool has_tombstones_ = false;  // any takedown recorded: incoming articles are checked
 };
 
 }  // namespace storyline

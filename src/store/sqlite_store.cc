@@ -1,6 +1,8 @@
 // The embedded store: one SQLite file in WAL mode.
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
@@ -9,6 +11,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "store/fts.h"
 #include "store/store.h"
 
 namespace storyline {
@@ -127,6 +130,35 @@ CREATE TABLE IF NOT EXISTS df_documents(
   day INTEGER NOT NULL,
   n INTEGER NOT NULL,
   PRIMARY KEY(undated, day)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS takedowns(
+  seq INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  value TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  articles TEXT NOT NULL DEFAULT '[]');
+CREATE TABLE IF NOT EXISTS tombstones(
+  kind TEXT NOT NULL,
+  value TEXT NOT NULL,
+  takedown INTEGER NOT NULL,
+  PRIMARY KEY(kind, value)) WITHOUT ROWID;
+)sql";
+
+// Full-text search over the articles table (external content: the index
+// holds tokens, the text stays in `articles`), kept in step by triggers.
+constexpr const char* kSearchSchema = R"sql(
+CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(title, text, content='articles',
+  content_rowid='handle', tokenize='storyline');
+CREATE TRIGGER IF NOT EXISTS articles_search_insert AFTER INSERT ON articles BEGIN
+  INSERT INTO search(rowid, title, text) VALUES (new.handle, new.title, new.text);
+END;
+CREATE TRIGGER IF NOT EXISTS articles_search_delete AFTER DELETE ON articles BEGIN
+  INSERT INTO search(search, rowid, title, text) VALUES ('delete', old.handle, old.title, old.text);
+END;
+CREATE TRIGGER IF NOT EXISTS articles_search_update AFTER UPDATE OF title, text ON articles BEGIN
+  INSERT INTO search(search, rowid, title, text) VALUES ('delete', old.handle, old.title, old.text);
+  INSERT INTO search(rowid, title, text) VALUES (new.handle, new.title, new.text);
+END;
 )sql";
 
 class Stmt {
@@ -257,12 +289,13 @@ class SqliteStore final : public ArticleStore {
       return Status::IOError("cannot open database '" + path + "': " + msg);
     }
     sqlite3_busy_timeout(db_, 5000);
+    if (Status t = RegisterFoldTokenizer(db_); !t.ok()) return t;
     std::string sync = options.synchronous == "NORMAL" ? "NORMAL"
                        : options.synchronous == "OFF"  ? "OFF"
                                                        : "FULL";
-    Status s =
-        Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=" + sync +
-             "; PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;");
+    Status s = Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=" + sync +
+                    "; PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
+                    " PRAGMA secure_delete=ON;");
     if (!s.ok()) return Status::IOError("'" + path + "' is not a usable database: " + s.message());
     s = Exec(kSchema);
     if (!s.ok()) return Status::Corruption("'" + path + "': cannot create schema: " + s.message());
@@ -282,8 +315,37 @@ class SqliteStore final : public ArticleStore {
     if (!s.ok()) return Status::IOError("'" + path + "': cannot upgrade schema: " + s.message());
     s = MigrateDf();
     if (!s.ok()) return Status::IOError("'" + path + "': cannot upgrade schema: " + s.message());
+    s = CreateSearch();
+    if (!s.ok())
+      return Status::IOError("'" + path + "': cannot create the search index: " + s.message());
     // The log is truncated back to this size whenever it restarts.
     return Exec("PRAGMA journal_size_limit=67108864");
+  }
+
+  // The search index; a store made before it gets one built from its
+  // articles, once, in one transaction.
+  Status CreateSearch() {
+    auto exists = [&]() -> Result<bool> {
+      auto st = S("SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE name='search')");
+      if (!st.ok()) return st.status();
+      auto row = Row(*st);
+      if (!row.ok()) return row.status();
+      return *row && (*st)->Int(0) != 0;
+    };
+    auto had = exists();  // a plain read first: a reader is never held up here
+    if (!had.ok()) return had.status();
+    if (*had) return Status::Ok();
+    Status s = Exec("BEGIN IMMEDIATE");
+    if (!s.ok()) return s;
+    had = exists();  // another process may have made it in between
+    if (!had.ok()) s = had.status();
+    if (s.ok() && !*had) {
+      s = Exec(kSearchSchema);
+      if (s.ok()) s = Exec("INSERT INTO search(search) VALUES('rebuild')");
+    }
+    if (s.ok()) return Exec("COMMIT");
+    Exec("ROLLBACK");
+    return s;
   }
 
   // Stores made before document frequencies were counted by day hold one
@@ -894,6 +956,8 @@ class SqliteStore final : public ArticleStore {
     return Status::NotFound("article '" + article_id + "' has no story");
   }
 
+  // Columns: id,title,size,langs,first_time,last_time,updated,entries,
+  // independent,headline,headlines (kStoryColumns).
   StoryRow ReadStory(Stmt* st) {
     StoryRow r;
     r.id = st->Text(0);
@@ -904,17 +968,58 @@ class SqliteStore final : public ArticleStore {
     r.last_time = st->OptInt(5);
     r.updated = st->Int(6);
     r.entries = st->Int(7);
+    r.independent = st->Int(8);
+    r.headline = st->Text(9);
+    auto h = nlohmann::json::parse(st->Text(10), nullptr, false);
+    if (h.is_object())
+      for (auto& [k, v] : h.items())
+        if (v.is_string()) r.headlines[k] = v.get<std::string>();
     return r;
   }
+#define STORY_COLUMNS                                                         \
+  "s.id,s.title,s.size,s.langs,s.first_time,s.last_time,s.updated,s.entries," \
+  "COALESCE(json_extract(i.data,'$.sources.independent'),0),"                 \
+  "COALESCE(json_extract(i.data,'$.summary.headline'),''),"                   \
+  "COALESCE(json_extract(i.data,'$.summary.headlines'),'{}') "
+#define STORY_FROM "FROM stories s LEFT JOIN story_intel i ON i.story=s.id "
 
   Result<std::vector<StoryRow>> ListStories(const StoryFilter& f) override {
-    auto st =
-        S("SELECT id,title,size,langs,first_time,last_time,updated,entries FROM stories "
-          "WHERE size >= ?1 AND (?2 = '' OR EXISTS (SELECT 1 FROM memberships m JOIN articles a "
-          "ON a.id=m.article WHERE m.story=stories.id AND a.lang=?2)) "
-          "ORDER BY size DESC, COALESCE(last_time, 0) DESC, id LIMIT ?3");
+    // k0, k1, id: the keyset of the sort (see StoryCursor).
+    auto st = S(
+        "SELECT " STORY_COLUMNS
+        ", CASE ?8 WHEN 'size' THEN s.size WHEN 'sources' THEN "
+        "COALESCE(json_extract(i.data,'$.sources.independent'),0) WHEN 'top' THEN "
+        "COALESCE(s.last_time,0) + 86400 * min(COALESCE(json_extract(i.data,"
+        "'$.sources.independent'),0), 10) ELSE COALESCE(s.last_time,0) END AS k0, "
+        "COALESCE(s.last_time,0) AS k1 " STORY_FROM
+        "WHERE s.size >= ?1 AND (?2 = '' OR EXISTS (SELECT 1 FROM memberships m JOIN articles a "
+        "ON a.id=m.article WHERE m.story=s.id AND a.lang=?2)) "
+        "AND (?3 = '' OR EXISTS (SELECT 1 FROM story_entities e WHERE e.story=s.id AND e.key=?3)) "
+        "AND (?4 = '' OR EXISTS (SELECT 1 FROM memberships m JOIN articles a ON a.id=m.article "
+        "WHERE m.story=s.id AND (lower(a.source)=lower(?4) OR a.url LIKE '%://' || ?4 || '/%' OR "
+        "a.url LIKE '%.' || ?4 || '/%'))) "
+        "AND (?5 IS NULL OR s.last_time >= ?5) AND (?6 IS NULL OR s.first_time <= ?6) "
+        "AND (?9 IS NULL OR k0 < ?9 OR (k0 = ?9 AND (k1 < ?10 OR (k1 = ?10 AND s.id > ?11)))) "
+        "ORDER BY k0 DESC, k1 DESC, s.id LIMIT ?7");
     if (!st.ok()) return st.status();
-    (*st)->Bind(1, f.min_size).Bind(2, f.lang).Bind(3, f.limit < 0 ? INT64_MAX : f.limit);
+    (*st)->Bind(1, f.min_size).Bind(2, f.lang).Bind(3, f.entity).Bind(4, f.source);
+    (*st)->Bind(5, f.since).Bind(6, f.until).Bind(7, f.limit < 0 ? INT64_MAX : f.limit);
+    (*st)->Bind(8, f.sort);
+    if (!f.after.empty()) {
+      // "k0:k1:id"
+      size_t c1 = f.after.find(':');
+      size_t c2 = c1 == std::string::npos ? c1 : f.after.find(':', c1 + 1);
+      int64_t k0 = 0, k1 = 0;
+      auto num = [](std::string_view v, int64_t* out) {
+        auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), *out);
+        return ec == std::errc() && p == v.data() + v.size();
+      };
+      std::string_view a(f.after);
+      if (c2 == std::string::npos || !num(a.substr(0, c1), &k0) ||
+          !num(a.substr(c1 + 1, c2 - c1 - 1), &k1))
+        return Status::InvalidArgument("not a cursor of this listing: '" + f.after + "'");
+      (*st)->Bind(9, k0).Bind(10, k1).Bind(11, f.after.substr(c2 + 1));
+    }
     std::vector<StoryRow> out;
     int rc;
     while ((rc = (*st)->Step()) == SQLITE_ROW) out.push_back(ReadStory(*st));
@@ -924,8 +1029,7 @@ class SqliteStore final : public ArticleStore {
   }
 
   Result<StoryRow> GetStory(const std::string& id) override {
-    auto st = S(
-        "SELECT id,title,size,langs,first_time,last_time,updated,entries FROM stories WHERE id=?");
+    auto st = S("SELECT " STORY_COLUMNS STORY_FROM "WHERE s.id=?");
     if (!st.ok()) return st.status();
     (*st)->Bind(1, id);
     auto row = Row(*st);
@@ -1051,6 +1155,301 @@ class SqliteStore final : public ArticleStore {
     return out;
   }
 
+  Result<StoredArticle> GetArticle(const std::string& id) override {
+    auto canonical = CanonicalId(id);
+    if (!canonical.ok()) return canonical.status();
+    auto st =
+        S("SELECT id,title,text,lang,lang_confidence,lang_method,source,url,published,ingested,"
+          "content_hash,origin,repairs,names,handle FROM articles WHERE id=?");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, *canonical);
+    auto row = Row(*st);
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::NotFound("no article '" + id + "'");
+    Stmt* q = *st;
+    StoredArticle a;
+    a.article.id = q->Text(0);
+    a.article.title = q->Text(1);
+    a.article.text = q->Text(2);
+    a.lang = q->Text(3);
+    a.lang_confidence = q->Real(4);
+    a.lang_method = q->Text(5);
+    a.article.source = q->Text(6);
+    a.article.url = q->Text(7);
+    a.article.published = q->OptInt(8);
+    a.ingested = q->Int(9);
+    a.content_hash = static_cast<uint64_t>(q->Int(10));
+    a.article.origin = q->Text(11);
+    a.article.repairs = ParseStrings(q->Text(12));
+    a.names = ParseStrings(q->Text(13));
+    a.handle = q->Int(14);
+    return a;
+  }
+
+  // The user's words as an FTS5 expression: each word a quoted string (so
+  // that no input is a syntax error), ANDed; a trailing * keeps a prefix.
+  static std::string MatchExpression(const std::string& text) {
+    std::string out;
+    size_t i = 0;
+    while (i < text.size()) {
+      while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+      size_t j = i;
+      while (j < text.size() && !std::isspace(static_cast<unsigned char>(text[j]))) ++j;
+      std::string word = text.substr(i, j - i);
+      i = j;
+      bool prefix = word.size() > 1 && word.back() == '*';
+      if (prefix) word.pop_back();
+      std::string quoted;
+      bool wordy = false;
+      for (char c : word) {
+        if (c == '"') continue;
+        wordy |=
+            std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80;
+        quoted += c;
+      }
+      if (!wordy) continue;
+      if (!out.empty()) out += ' ';
+      out += '"' + quoted + '"' + (prefix ? "*" : "");
+    }
+    return out;
+  }
+
+  Result<std::vector<SearchHit>> Search(const SearchQuery& q) override {
+    std::vector<SearchHit> out;
+    std::string expr = MatchExpression(q.text);
+    if (expr.empty()) return out;
+    auto st =
+        S("SELECT a.id, a.title, a.lang, a.source, a.published, COALESCE(m.story, ''), "
+          "highlight(search, 0, char(2), char(3)), snippet(search, 1, char(2), char(3), '…', 24) "
+          "FROM search JOIN articles a ON a.handle = search.rowid "
+          "LEFT JOIN memberships m ON m.article = a.id "
+          "WHERE search MATCH ?1 AND (?2 = '' OR a.lang = ?2) "
+          "ORDER BY bm25(search, 4.0, 1.0), a.handle LIMIT ?3 OFFSET ?4");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, expr).Bind(2, q.lang).Bind(3, q.limit < 0 ? INT64_MAX : q.limit);
+    (*st)->Bind(4, std::max<int64_t>(0, q.offset));
+    int rc;
+    while ((rc = (*st)->Step()) == SQLITE_ROW) {
+      Stmt* r = *st;
+      SearchHit h;
+      h.article = r->Text(0);
+      h.title = r->Text(1);
+      h.lang = r->Text(2);
+      h.source = r->Text(3);
+      h.published = r->OptInt(4);
+      h.story = r->Text(5);
+      h.title_marked = r->Text(6);
+      h.snippet_marked = r->Text(7);
+      out.push_back(std::move(h));
+    }
+    Status s = Ended(rc);
+    if (!s.ok()) return s;
+    return out;
+  }
+
+  Result<std::vector<std::string>> Strings(Stmt* st) {
+    std::vector<std::string> out;
+    int rc;
+    while ((rc = st->Step()) == SQLITE_ROW) out.push_back(st->Text(0));
+    Status s = Ended(rc);
+    if (!s.ok()) return s;
+    return out;
+  }
+
+  Result<std::vector<std::string>> TakedownTargets(const std::string& kind,
+                                                   const std::string& value) override {
+    const char* sql =
+        kind == "article" ? "SELECT id FROM articles WHERE id=?1 UNION "
+                            "SELECT canonical FROM aliases WHERE id=?1"
+        : kind == "url"   ? "SELECT id FROM articles WHERE url=?1 ORDER BY handle"
+        : kind == "source"
+            ? "SELECT id FROM articles WHERE lower(source)=lower(?1) OR url LIKE '%://' || ?1 || "
+              "'/%' OR url LIKE '%://%.' || ?1 || '/%' OR url LIKE '%://' || ?1 || ':%' "
+              "ORDER BY handle"
+            : nullptr;
+    if (!sql) return Status::InvalidArgument("a takedown is of an article, url or source");
+    auto st = S(sql);
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, value);
+    return Strings(*st);
+  }
+
+  Result<std::vector<std::string>> EraseArticle(const std::string& id) override {
+    std::vector<std::string> stories;
+    {
+      auto st =
+          S("SELECT DISTINCT story FROM memberships WHERE article=?1 OR "
+            "substr(article, 1, length(?1) + 1) = ?1 || '#' ORDER BY story");
+      if (!st.ok()) return st.status();
+      (*st)->Bind(1, id);
+      auto r = Strings(*st);
+      if (!r.ok()) return r.status();
+      stories = std::move(*r);
+    }
+    for (const char* sql : {
+             "DELETE FROM memberships WHERE article=?1 OR substr(article, 1, length(?1) + 1) = "
+             "?1 || '#' OR article IN (SELECT id FROM aliases WHERE canonical=?1)",
+             "DELETE FROM duplicates WHERE article=?1 OR of=?1 OR article IN "
+             "(SELECT id FROM aliases WHERE canonical=?1)",
+             "DELETE FROM aliases WHERE canonical=?1 OR id=?1",
+             "DELETE FROM entries WHERE article=?1", "DELETE FROM revisions WHERE article=?1",
+             "DELETE FROM article_intel WHERE article=?1",
+             "DELETE FROM articles WHERE id=?1",  // and its search entry (trigger)
+         }) {
+      auto st = S(sql);
+      if (!st.ok()) return st.status();
+      (*st)->Bind(1, id);
+      Status s = Done(*st);
+      if (!s.ok()) return s;
+    }
+    return stories;
+  }
+
+  Result<bool> RecountStory(const std::string& story, int64_t now) override {
+    auto arts = StoryArticles(story);
+    if (!arts.ok()) return arts.status();
+    if (arts->empty()) {
+      for (const char* sql :
+           {"DELETE FROM stories WHERE id=?1", "DELETE FROM story_intel WHERE story=?1",
+            "DELETE FROM story_entities WHERE story=?1",
+            "DELETE FROM story_aliases WHERE target=?1"}) {
+        auto st = S(sql);
+        if (!st.ok()) return st.status();
+        (*st)->Bind(1, story);
+        Status s = Done(*st);
+        if (!s.ok()) return s;
+      }
+      return false;
+    }
+    int64_t size = 0, entries = 0;
+    std::map<std::string, int64_t> langs;
+    std::optional<int64_t> first, last;
+    std::string title;
+    for (const auto& a : *arts) {
+      bool entry = a.article.id.find('#') != std::string::npos;
+      (entry ? entries : size) += 1;
+      ++langs[a.lang];
+      if (auto t = a.article.published) {
+        first = first ? std::min(*first, *t) : *t;
+        last = last ? std::max(*last, *t) : *t;
+      }
+      if (title.empty() && !entry) title = a.article.title;  // the earliest article's
+    }
+    if (title.empty()) title = arts->front().article.title;
+    nlohmann::json jl = nlohmann::json::object();
+    for (const auto& [l, n] : langs) jl[l] = n;
+    auto st =
+        S("UPDATE stories SET title=?2, size=?3, entries=?4, langs=?5, first_time=?6, "
+          "last_time=?7, updated=?8 WHERE id=?1");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, story).Bind(2, title).Bind(3, size).Bind(4, entries).Bind(5, jl.dump());
+    (*st)->Bind(6, first).Bind(7, last).Bind(8, now);
+    Status s = Done(*st);
+    if (!s.ok()) return s;
+    return true;
+  }
+
+  Status PutTakedown(TakedownRecord* r, const std::vector<uint64_t>& hashes) override {
+    {
+      auto st = S("INSERT INTO takedowns(kind, value, reason, at, articles) VALUES(?,?,?,?,?)");
+      if (!st.ok()) return st.status();
+      nlohmann::json ids = r->articles;
+      (*st)->Bind(1, r->kind).Bind(2, r->value).Bind(3, r->reason).Bind(4, r->at);
+      (*st)->Bind(5, ids.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      Status s = Done(*st);
+      if (!s.ok()) return s;
+      r->seq = sqlite3_last_insert_rowid(db_);
+    }
+    auto st = S("INSERT OR REPLACE INTO tombstones(kind, value, takedown) VALUES(?,?,?)");
+    if (!st.ok()) return st.status();
+    std::vector<std::pair<std::string, std::string>> stones = {
+        {r->kind, r->kind == "source" ? Lower(r->value) : r->value}};
+    for (const auto& id : r->articles) stones.push_back({"article", id});
+    for (uint64_t h : hashes) stones.push_back({"hash", std::to_string(h)});
+    for (const auto& [k, v] : stones) {
+      (*st)->Reset().Bind(1, k).Bind(2, v).Bind(3, r->seq);
+      Status s = Done(*st);
+      if (!s.ok()) return s;
+    }
+    return Status::Ok();
+  }
+
+  static std::string Lower(std::string v) {
+    for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return v;
+  }
+
+  Result<std::optional<std::string>> TakenDown(const std::string& id, const std::string& url,
+                                               const std::string& source,
+                                               uint64_t raw_hash) override {
+    std::vector<std::pair<const char*, std::string>> probes = {
+        {"article", id}, {"url", url}, {"hash", std::to_string(raw_hash)}};
+    if (!source.empty()) probes.push_back({"source", Lower(source)});
+    // The URL's host and each domain above it (news.example.com, example.com).
+    size_t scheme = url.find("://");
+    if (scheme != std::string::npos) {
+      size_t start = scheme + 3;
+      size_t end = url.find_first_of("/:?#", start);
+      std::string host = Lower(url.substr(start, end == std::string::npos ? end : end - start));
+      while (!host.empty()) {
+        probes.push_back({"source", host});
+        size_t dot = host.find('.');
+        if (dot == std::string::npos) break;
+        host = host.substr(dot + 1);
+      }
+    }
+    auto st =
+        S("SELECT t.kind || ' ' || t.value || ': ' || t.reason FROM tombstones b JOIN takedowns t "
+          "ON t.seq=b.takedown WHERE b.kind=? AND b.value=?");
+    if (!st.ok()) return st.status();
+    for (const auto& [kind, value] : probes) {
+      if (value.empty()) continue;
+      (*st)->Reset().Bind(1, std::string(kind)).Bind(2, value);
+      auto row = Row(*st);
+      if (!row.ok()) return row.status();
+      if (*row) return std::optional<std::string>((*st)->Text(0));
+    }
+    return std::optional<std::string>();
+  }
+
+  Result<int64_t> CountTombstones() override { return Count("SELECT COUNT(*) FROM tombstones"); }
+
+  Result<std::vector<TakedownRecord>> ListTakedowns(int64_t limit) override {
+    auto st =
+        S("SELECT seq, kind, value, reason, at, articles FROM takedowns ORDER BY seq DESC LIMIT ?");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, limit < 0 ? INT64_MAX : limit);
+    std::vector<TakedownRecord> out;
+    int rc;
+    while ((rc = (*st)->Step()) == SQLITE_ROW) {
+      Stmt* q = *st;
+      TakedownRecord r;
+      r.seq = q->Int(0);
+      r.kind = q->Text(1);
+      r.value = q->Text(2);
+      r.reason = q->Text(3);
+      r.at = q->Int(4);
+      r.articles = ParseStrings(q->Text(5));
+      out.push_back(std::move(r));
+    }
+    Status s = Ended(rc);
+    if (!s.ok()) return s;
+    return out;
+  }
+
+  Status Scrub() override {
+    Status s = Exec("INSERT INTO search(search) VALUES('optimize')");
+    if (!s.ok()) return s;
+    int log = 0, done = 0;
+    int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+    if (rc == SQLITE_BUSY)
+      return Status::IOError(
+          "the write-ahead log could not be emptied yet (a reader is busy): run the takedown's "
+          "scrub again later");
+    if (rc != SQLITE_OK) return Status::IOError(std::string("checkpoint: ") + sqlite3_errmsg(db_));
+    return Status::Ok();
+  }
+
   Result<int64_t> Count(const char* sql) {
     auto st = S(sql);
     if (!st.ok()) return st.status();
@@ -1069,6 +1468,15 @@ class SqliteStore final : public ArticleStore {
 };
 
 }  // namespace
+
+std::string StoryCursor(const StoryRow& r, const std::string& sort) {
+  int64_t k1 = r.last_time.value_or(0);
+  int64_t k0 = sort == "size"      ? r.size
+               : sort == "sources" ? r.independent
+               : sort == "top"     ? k1 + 86400 * std::min<int64_t>(r.independent, 10)
+                                   : k1;
+  return std::to_string(k0) + ":" + std::to_string(k1) + ":" + r.id;
+}
 
 Result<std::unique_ptr<ArticleStore>> OpenSqliteStore(const std::string& path,
                                                       const StoreOptions& options) {

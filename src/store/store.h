@@ -119,12 +119,65 @@ struct StoryRow {
   std::map<std::string, int64_t> langs;
   std::optional<int64_t> first_time, last_time;
   int64_t updated = 0;
+  int64_t independent = 0;  // independent sources (from the summary; 0 before it)
+  std::string headline;     // the summary's headline ("" before it)
+  std::map<std::string, std::string> headlines;  // by language
 };
 
+// Which stories a listing shows and in what order. Paging is by keyset:
+// `after` is the `cursor` of the last row of the previous page.
 struct StoryFilter {
-  std::string lang;  // only stories with an article in this language
-  int64_t limit = 50;
+  std::string lang;    // only stories with an article in this language
+  std::string entity;  // only stories that mention this entity (key)
+  std::string source;  // only stories with an article from this source (domain or name)
+  std::optional<int64_t> since, until;  // last published at or after / first at or before
+  int64_t limit = 50;                   // -1: no limit
   int64_t min_size = 1;
+  // "size" (largest first), "recent" (newest last article first), "sources"
+  // (most independent sources first), "top" (recency and sources: each
+  // independent source, up to 10, counts as one day newer); ties: newest,
+  // then id.
+  std::string sort = "size";
+  std::string after;  // a cursor; "" for the first page
+};
+// The cursor of a row in a listing sorted by `sort` (opaque to callers).
+std::string StoryCursor(const StoryRow& r, const std::string& sort);
+
+// Full-text search over titles and texts (every language; case and
+// diacritics folded: `mote` finds `møte`). Words are ANDed; a trailing `*`
+// matches a prefix. Best matches first (BM25, the title weighing more).
+struct SearchQuery {
+  std::string text;
+  std::string lang;  // only articles in this language
+  int64_t limit = 20;
+  int64_t offset = 0;
+};
+struct SearchHit {
+  std::string article;
+  std::string title;
+  std::string lang;
+  std::string source;
+  std::optional<int64_t> published;
+  std::string story;  // "" if none
+  // Title and a passage of the text around the matches, with each match
+  // between the control characters kMatchBegin and kMatchEnd.
+  std::string title_marked;
+  std::string snippet_marked;
+};
+inline constexpr char kMatchBegin = '\x02';
+inline constexpr char kMatchEnd = '\x03';
+
+// A takedown request as recorded (the audit log), and the tombstones that
+// keep what it removed from coming back: kind "article" (an id), "url",
+// "source" (a domain or source name) or "hash" (the content of a removed
+// article, so a copy under another id is refused too).
+struct TakedownRecord {
+  int64_t seq = 0;
+  std::string kind;
+  std::string value;
+  std::string reason;
+  int64_t at = 0;
+  std::vector<std::string> articles;  // what it removed
 };
 
 // What the poller remembers of a feed.
@@ -279,6 +332,38 @@ class ArticleStore {
   virtual Result<std::vector<std::string>> EntityStories(const std::string& key, int64_t limit) = 0;
   // Keys of entities whose name or key is `name` (case-insensitive ASCII).
   virtual Result<std::vector<std::string>> FindEntityKeys(const std::string& name) = 0;
+
+  // One stored article (an alias resolves to its article); NotFound if none.
+  virtual Result<StoredArticle> GetArticle(const std::string& id) = 0;
+  // Full-text search (see SearchQuery). An empty query finds nothing.
+  virtual Result<std::vector<SearchHit>> Search(const SearchQuery& q) = 0;
+
+  // Takedown (write path, inside a transaction). TakedownTargets: the stored
+  // articles a request matches. EraseArticle: the article and everything
+  // derived from it (aliases, entries, revisions, memberships, copy links,
+  // its intelligence, its search index entry); returns the stories it was
+  // in. RecountStory: a story's size, languages, dates and title from the
+  // articles it still has; a story left empty is deleted with its summary.
+  // PutTakedown: the audit record and its tombstones.
+  virtual Result<std::vector<std::string>> TakedownTargets(const std::string& kind,
+                                                           const std::string& value) = 0;
+  virtual Result<std::vector<std::string>> EraseArticle(const std::string& id) = 0;
+  virtual Result<bool> RecountStory(const std::string& story, int64_t now) = 0;  // false: deleted
+  virtual Status PutTakedown(TakedownRecord* r, const std::vector<uint64_t>& hashes) = 0;
+  // The reason an incoming article may not be stored, if a tombstone matches
+  // its id, URL, source or content.
+  virtual Result<std::optional<std::string>> TakenDown(const std::string& id,
+                                                       const std::string& url,
+                                                       const std::string& source,
+                                                       uint64_t raw_hash) = 0;
+  virtual Result<int64_t> CountTombstones() = 0;
+  virtual Result<std::vector<TakedownRecord>> ListTakedowns(int64_t limit) = 0;
+  // After a takedown's commit: rewrites the search index without the erased
+  // entries and checkpoints the write-ahead log to zero bytes, so that no
+  // removed text is left in the database files (deleted content is
+  // overwritten: secure_delete). Busy readers can delay the log's truncation:
+  // then an error says so, and it is retried by the next call.
+  virtual Status Scrub() = 0;
 };
 
 // Opens (creating if needed) the SQLite store at `path` (":memory:" for an
