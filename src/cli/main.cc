@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -347,6 +348,9 @@ int main(int argc, char** argv) {
   if (*eval_intel) return sl::RunEvalIntel(*options, intel_args);
   if (*bench && load) {
     load_args.json = bench_args.json;
+    // --articles: half stored before the readers start, half ingested beside them.
+    load_args.base_articles = std::max<int64_t>(1, bench_args.articles / 2);
+    load_args.ingest_articles = std::max<int64_t>(1, bench_args.articles - load_args.base_articles);
     return sl::RunLoadTest(*options, load_args);
   }
   if (*bench) return sl::RunBench(*options, bench_args);

@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <array>
 #include <atomic>
@@ -151,6 +152,7 @@ struct Server::Impl {
   httplib::Server http;
   std::string host;
   int port = 0;
+  int listen_fd = -1;
   std::string base;  // public URL without trailing slash
 
   // Read connections, one per request thread at most.
@@ -470,6 +472,13 @@ void Server::Impl::Routes() {
   http.set_payload_max_length(options.max_body_bytes);
   const int threads = options.threads;
   http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  // The listening socket, to raise its backlog after bind: the library's is
+  // 5, and a burst of connections beyond it waits a second for a SYN retry.
+  http.set_socket_options([this](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_fd = sock;
+  });
   // A kept-alive connection holds a request thread while idle: keep it short.
   http.set_keep_alive_max_count(20);
   http.set_keep_alive_timeout(2);
@@ -851,6 +860,7 @@ Result<int> Server::Bind() {
     return Status::IOError("cannot listen on " + m.options.listen +
                            " (in use, or not an address of this machine)");
   }
+  if (m.listen_fd >= 0) ::listen(m.listen_fd, 1024);
   m.port = port;
   m.base = m.options.public_url;
   if (m.base.empty())
