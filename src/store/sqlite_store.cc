@@ -110,7 +110,8 @@ CREATE TABLE IF NOT EXISTS article_intel(article TEXT PRIMARY KEY, data TEXT NOT
 CREATE TABLE IF NOT EXISTS story_intel(
   story TEXT PRIMARY KEY,
   data TEXT NOT NULL,
-  updated INTEGER NOT NULL);
+  updated INTEGER NOT NULL,
+  independent INTEGER);
 CREATE TABLE IF NOT EXISTS story_entities(
   story TEXT NOT NULL,
   key TEXT NOT NULL,
@@ -304,9 +305,18 @@ class SqliteStore final : public ArticleStore {
          {std::tuple<const char*, const char*, const char*>{"stories", "pivot_vector", "BLOB"},
           {"articles", "raw_hash", "INTEGER"},
           {"aliases", "raw_hash", "INTEGER"},
-          {"stories", "seq", "INTEGER"}}) {
+          {"stories", "seq", "INTEGER"},
+          {"story_intel", "independent", "INTEGER"}}) {
       if (HasColumn(table, column)) continue;
-      s = Exec(std::string("ALTER TABLE ") + table + " ADD COLUMN " + column + " " + type);
+      const bool fill = std::string(column) == "independent";
+      s = Exec(std::string(fill ? "BEGIN IMMEDIATE; " : "") + "ALTER TABLE " + table +
+               " ADD COLUMN " + column + " " + type);
+      // Summaries stored before the column was: filled in the same transaction.
+      if (s.ok() && fill)
+        s = Exec(
+            "UPDATE story_intel SET independent = json_extract(data, '$.sources.independent') "
+            "WHERE json_valid(data); COMMIT");
+      if (!s.ok() && fill) Exec("ROLLBACK");
       // Another process may have added it in between.
       if (!s.ok() && !HasColumn(table, column))
         return Status::IOError("'" + path + "': cannot upgrade schema: " + s.message());
@@ -778,7 +788,10 @@ class SqliteStore final : public ArticleStore {
   Status PutStoryIntel(const std::string& story, const std::string& json,
                        const std::vector<EntityRow>& entities, int64_t now) override {
     {
-      auto st = S("INSERT OR REPLACE INTO story_intel(story, data, updated) VALUES(?, ?, ?)");
+      // The number of independent sources as a column, for sorting listings.
+      auto st =
+          S("INSERT OR REPLACE INTO story_intel(story, data, updated, independent) VALUES(?1, ?2, "
+            "?3, json_extract(?2, '$.sources.independent'))");
       if (!st.ok()) return st.status();
       (*st)->Bind(1, story).Bind(2, json).Bind(3, now);
       Status s = Done(*st);
@@ -978,7 +991,7 @@ class SqliteStore final : public ArticleStore {
   }
 #define STORY_COLUMNS                                                         \
   "s.id,s.title,s.size,s.langs,s.first_time,s.last_time,s.updated,s.entries," \
-  "COALESCE(json_extract(i.data,'$.sources.independent'),0),"                 \
+  "COALESCE(i.independent,0),"                                                \
   "COALESCE(json_extract(i.data,'$.summary.headline'),''),"                   \
   "COALESCE(json_extract(i.data,'$.summary.headlines'),'{}') "
 #define STORY_FROM "FROM stories s LEFT JOIN story_intel i ON i.story=s.id "
@@ -988,9 +1001,9 @@ class SqliteStore final : public ArticleStore {
     auto st = S(
         "SELECT " STORY_COLUMNS
         ", CASE ?8 WHEN 'size' THEN s.size WHEN 'sources' THEN "
-        "COALESCE(json_extract(i.data,'$.sources.independent'),0) WHEN 'top' THEN "
-        "COALESCE(s.last_time,0) + 86400 * min(COALESCE(json_extract(i.data,"
-        "'$.sources.independent'),0), 10) ELSE COALESCE(s.last_time,0) END AS k0, "
+        "COALESCE(i.independent,0) WHEN 'top' THEN "
+        "COALESCE(s.last_time,0) + 86400 * min(COALESCE(i.independent,0), 10) ELSE "
+        "COALESCE(s.last_time,0) END AS k0, "
         "COALESCE(s.last_time,0) AS k1 " STORY_FROM
         "WHERE s.size >= ?1 AND (?2 = '' OR EXISTS (SELECT 1 FROM memberships m JOIN articles a "
         "ON a.id=m.article WHERE m.story=s.id AND a.lang=?2)) "
