@@ -93,6 +93,36 @@ TEST_F(CliServer, TakedownRemovesAndRefuses) {
   EXPECT_EQ(RunStoryline("--db " + db_ + " takedown --article a").code, 2);
 }
 
+// A copy stored as an alias goes with its article and never comes back,
+// under its own id or another.
+TEST_F(CliServer, TakedownTakesCopiesAlong) {
+  std::string text =
+      "Fiskebåten kom til kai i Ålesund etter tre uker på havet, med rekordfangst av torsk og "
+      "sei. Mannskapet sier været var det verste på mange år.";
+  std::ofstream(dir_.File("copies.jsonl"))
+      << R"({"id":"orig-1","title":"Rekordfangst i Ålesund","text":")" << text
+      << R"(","lang":"no","source":"a.no"})"
+      << "\n"
+      << R"({"id":"copy-1","title":"Rekordfangst i Ålesund","text":")" << text
+      << R"(","lang":"no","source":"b.no"})"
+      << "\n";
+  std::ofstream(dir_.File("later.jsonl"))
+      << R"({"id":"copy-2","title":"Rekordfangst i Ålesund","text":")" << text
+      << R"(","lang":"no","source":"c.no"})"
+      << "\n";
+  ASSERT_EQ(RunStoryline("--db " + db_ + " ingest -q " + dir_.File("copies.jsonl")).code, 0);
+  auto td = RunStoryline("--db " + db_ + " takedown --article orig-1 --reason test --json");
+  ASSERT_EQ(td.code, 0);
+  EXPECT_EQ(json::parse(td.out)["articles"], json::array({"orig-1", "copy-1"}));
+  for (const char* file : {"copies.jsonl", "later.jsonl"}) {
+    auto again = RunStoryline("--db " + db_ + " ingest --json " + dir_.File(file));
+    EXPECT_EQ(again.code, 3) << file;
+    EXPECT_EQ(json::parse(again.out)["stored"], 0) << file;
+  }
+  auto exported = RunStoryline("--db " + db_ + " export --assignments");
+  EXPECT_EQ(exported.out.find("copy-1"), std::string::npos);
+}
+
 TEST_F(CliServer, ServeStopsCleanlyOnSigterm) {
   std::string log = dir_.File("serve.log");
   pid_t pid = fork();

@@ -29,6 +29,9 @@ std::string EscapeHtml(std::string_view in) {
   std::string out;
   out.reserve(s.size() + s.size() / 8);
   for (char c : s) {
+    // Control characters other than tab and line breaks are not allowed in
+    // XML (the Atom feeds) and mean nothing in HTML: dropped.
+    if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') continue;
     switch (c) {
       case '&':
         out += "&amp;";
@@ -120,17 +123,27 @@ Result<Json> Stories(ArticleStore& store, const StoriesQuery& q) {
     if (found->empty()) return out;  // no such entity: no stories
     keys = *found;
   }
-  // Several keys (a name shared by entities): the first that has stories.
-  for (const auto& key : keys) {
-    f.entity = key;
-    auto rows = store.ListStories(f);
-    if (!rows.ok()) return rows.status();
-    if (rows->empty() && &key != &keys.back()) continue;
-    for (const auto& r : *rows) out["stories"].push_back(StorySummary(r, q.reader_lang));
-    if (q.limit >= 0 && static_cast<int64_t>(rows->size()) == q.limit && !rows->empty())
-      out["next_cursor"] = StoryCursor(rows->back(), q.sort);
-    break;
-  }
+  // Several keys (a name shared by entities): the first that has any story
+  // (decided without the cursor, so that every page uses the same key).
+  f.entity = keys.front();
+  if (keys.size() > 1)
+    for (const auto& key : keys) {
+      StoryFilter probe = f;
+      probe.entity = key;
+      probe.after.clear();
+      probe.limit = 1;
+      auto rows = store.ListStories(probe);
+      if (!rows.ok()) return rows.status();
+      if (!rows->empty()) {
+        f.entity = key;
+        break;
+      }
+    }
+  auto rows = store.ListStories(f);
+  if (!rows.ok()) return rows.status();
+  for (const auto& r : *rows) out["stories"].push_back(StorySummary(r, q.reader_lang));
+  if (q.limit >= 0 && static_cast<int64_t>(rows->size()) == q.limit && !rows->empty())
+    out["next_cursor"] = StoryCursor(rows->back(), q.sort);
   return out;
 }
 

@@ -152,7 +152,7 @@ int RunLoadTest(const EngineOptions& base_options, const LoadTestArgs& args) {
     // Wait for the tasks (polling, bounded by their number).
     for (int64_t id : tasks) {
       for (int i = 0; i < 36000; ++i) {
-        auto r = c.Get(("/api/tasks/" + std::to_string(id)).c_str());
+        auto r = c.Get(("/api/tasks/" + std::to_string(id)).c_str(), h);
         if (r && r->status == 200) {
           std::string s = Json::parse(r->body)["status"];
           if (s == "done") break;

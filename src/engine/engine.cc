@@ -354,18 +354,18 @@ Result<TakedownRecord> Engine::Takedown(const TakedownRequest& request,
     auto targets = store_->TakedownTargets(rec.kind, rec.value);
     if (!targets.ok()) return targets.status();
     std::vector<uint64_t> hashes;
+    std::vector<std::string> aliases;
     for (const auto& id : *targets) {
-      auto known = store_->FindArticle(id);
-      if (!known.ok()) return known.status();
-      if (known->has_value()) {
-        hashes.push_back((*known)->content_hash);
-        if ((*known)->raw_hash) hashes.push_back(*(*known)->raw_hash);
-      }
-      auto in = store_->EraseArticle(id);
-      if (!in.ok()) return in.status();
-      stories.insert(in->begin(), in->end());
+      auto erased = store_->EraseArticle(id);
+      if (!erased.ok()) return erased.status();
+      stories.insert(erased->stories.begin(), erased->stories.end());
+      hashes.insert(hashes.end(), erased->hashes.begin(), erased->hashes.end());
+      aliases.insert(aliases.end(), erased->aliases.begin(), erased->aliases.end());
       rec.articles.push_back(id);
     }
+    // Copies stored as aliases were removed with their article: their ids
+    // are refused from now on too.
+    rec.articles.insert(rec.articles.end(), aliases.begin(), aliases.end());
     s = store_->PutTakedown(&rec, hashes);
     if (!s.ok()) return s;
     for (const auto& st : stories) {
@@ -812,6 +812,12 @@ Status Engine::ProcessOne(Prepared p, int64_t now, IngestSummary* sum) {
   }
   if (ar.title.empty() && ar.text.empty())
     return reject(ar.origin, "empty", "article '" + ar.id + "' is empty after cleaning");
+  if (p.taken_down.empty() && has_tombstones_) {
+    // The same text as a removed article once boilerplate is gone.
+    auto gone = store_->TakenDown("", "", "", c.content_hash);
+    if (!gone.ok()) return gone.status();
+    if (gone->has_value()) p.taken_down = **gone;
+  }
   if (!p.taken_down.empty())
     return reject(ar.origin, "taken_down",
                   "article '" + ar.id + "' was taken down (" + p.taken_down + ")");

@@ -27,8 +27,10 @@ std::string Chromium() {
 // Text as the browser serialises it in a DOM dump (& < > escaped).
 std::string DomText(const std::string& s) {
   std::string out;
-  for (char c : s)
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') continue;  // not shown
     out += c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;" : std::string(1, c);
+  }
   return out;
 }
 

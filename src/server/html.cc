@@ -305,7 +305,16 @@ std::string Story(const Json& j, const std::string& reader_lang) {
       if (by_id.count(S(c, "of")) && S(c, "kind") != "shares_text")
         copy_of[S(c, "article")] = S(c, "of"), copy_kind[S(c, "article")] = S(c, "kind");
   std::map<std::string, std::vector<const Json*>> copies_under;
-  for (const auto& [c, o] : copy_of) copies_under[o].push_back(by_id[c]);
+  // A copy the page does not have (the summary is a moment newer) is left out.
+  for (auto it = copy_of.begin(); it != copy_of.end();) {
+    auto c = by_id.find(it->first);
+    if (c == by_id.end()) {
+      it = copy_of.erase(it);
+      continue;
+    }
+    copies_under[it->second].push_back(c->second);
+    ++it;
+  }
   auto article_item = [&](const Json& a) {
     std::string id = S(a, "id");
     std::string li = "<li id=\"" + Anchor(id) + "\"><span class=\"num\">[" +

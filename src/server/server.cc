@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <random>
 #include <thread>
 
 #include "api/api.h"
@@ -183,10 +184,14 @@ struct Server::Impl {
   // A read connection on loan for one request.
   class Reader {
    public:
-    Reader(Impl* impl, std::unique_ptr<ArticleStore> s) : impl_(impl), s_(std::move(s)) {}
+    // One snapshot per request: a view made of several queries is consistent.
+    Reader(Impl* impl, std::unique_ptr<ArticleStore> s) : impl_(impl), s_(std::move(s)) {
+      if (!s_->BeginRead().ok()) s_->EndRead();
+    }
     Reader(Reader&&) = default;
     ~Reader() {
       if (!s_) return;
+      if (!s_->EndRead().ok()) return;  // a broken connection is not pooled again
       std::lock_guard<std::mutex> lock(impl_->readers_mu);
       impl_->readers.push_back(std::move(s_));
     }
@@ -331,6 +336,14 @@ struct Server::Impl {
     return top;
   }
 
+  std::string RequestToken() {
+    std::lock_guard<std::mutex> lock(tasks_mu);
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
+    return buf;
+  }
+  std::mt19937_64 rng{std::random_device{}()};
+
   // Write access: a key must be configured and presented.
   bool Authorized(const httplib::Request& req, httplib::Response& res) {
     if (options.api_key.empty()) {
@@ -349,10 +362,12 @@ struct Server::Impl {
     return true;
   }
 
-  // Queues a task; 0 if the queue is full or the server is stopping.
+  // Queues a task: its id; 0 if the queue is full (a takedown is never
+  // refused for that), -1 if the server is stopping.
   int64_t Enqueue(Task t, bool front) {
     std::lock_guard<std::mutex> lock(tasks_mu);
-    if (stopping || queue.size() >= options.max_queue) return 0;
+    if (stopping) return -1;
+    if (!front && queue.size() >= options.max_queue) return 0;
     t.id = next_task++;
     t.created = std::time(nullptr);
     int64_t id = t.id;
@@ -631,6 +646,7 @@ void Server::Impl::Routes() {
            }));
   http.Get(R"(/api/tasks/(\d+))",
            Route("api_task", [this](const httplib::Request& req, httplib::Response& res) {
+             if (!Authorized(req, res)) return;  // tasks are the writers' (takedowns)
              int64_t id = std::stoll(req.matches[1].str().substr(0, 18));
              std::lock_guard<std::mutex> lock(tasks_mu);
              auto it = tasks.find(id);
@@ -655,13 +671,10 @@ void Server::Impl::Routes() {
         } else {
           t.kind = "ingest";
           IngestBatch batch;
-          int64_t n;
-          {
-            std::lock_guard<std::mutex> lock(tasks_mu);
-            n = next_task;
-          }
-          ParseJsonLines(req.body, "api-" + std::to_string(n), "api:" + std::to_string(n),
-                         engine_options.ingest, &batch);
+          // Articles without an id get "api-<token>-<line>": a token unique
+          // to this request (random), never an id already stored.
+          std::string token = RequestToken();
+          ParseJsonLines(req.body, "api-" + token, "api:" + token, engine_options.ingest, &batch);
           if (batch.articles.empty()) {
             std::string why = batch.rejects.empty()
                                   ? "the body holds no articles (JSON Lines: one object "
@@ -673,6 +686,7 @@ void Server::Impl::Routes() {
           t.rejects = std::move(batch.rejects);
         }
         int64_t id = Enqueue(std::move(t), false);
+        if (id < 0) return SendError(res, 503, "the server is stopping");
         if (!id) {
           res.set_header("Retry-After", std::to_string(options.retry_after_seconds));
           return SendError(res, 429, "the ingest queue is full; try again later");
@@ -705,10 +719,7 @@ void Server::Impl::Routes() {
                 return SendError(res, 400, "reason (a string) is required");
               t.takedown.reason = body["reason"].get<std::string>();
               int64_t id = Enqueue(std::move(t), /*front=*/true);
-              if (!id) {
-                res.set_header("Retry-After", std::to_string(options.retry_after_seconds));
-                return SendError(res, 429, "the write queue is full; try again later");
-              }
+              if (id < 0) return SendError(res, 503, "the server is stopping");
               // Answer when it is done (takedowns are quick), else with the task.
               std::unique_lock<std::mutex> lock(tasks_mu);
               bool done = tasks_cv.wait_for(lock, std::chrono::seconds(60), [&] {
@@ -873,7 +884,7 @@ Result<int> Server::Bind() {
 void Server::Run() {
   Impl& m = *impl_;
   m.writer = std::thread([&m] { m.WriterLoop(); });
-  m.http.listen_after_bind();
+  if (!m.stopped) m.http.listen_after_bind();  // a stop before listening: done
   {
     std::lock_guard<std::mutex> lock(m.tasks_mu);
     m.stopping = true;

@@ -195,6 +195,7 @@ TEST_F(ServerTest, WritesNeedTheKey) {
   EXPECT_EQ(Post("/api/ingest", line, "test-key-0123456789abcdeX")->status, 401);
   EXPECT_EQ(Post("/api/ingest", line, "short")->status, 401);
   EXPECT_EQ(Post("/api/takedowns", R"({"article":"x","reason":"r"})", "")->status, 401);
+  EXPECT_EQ(client_->Get("/api/tasks/1")->status, 401);  // tasks show takedowns
   EXPECT_EQ(client_->Get("/api/takedowns")->status, 401);
 }
 

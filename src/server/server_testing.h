@@ -48,6 +48,7 @@ inline std::string Encode(const std::string& v) {
 inline const char kOwn[] =
     R"({"id":"own-no-mote","title":"Statsministeren til møte i Brussel","text":"Statsministeren reiser til et møte med EU-kommisjonen i Brussel tirsdag. Møtet handler om energi og strømpriser i Norden.","lang":"no","source":"testavisa.no","url":"https://testavisa.no/a/1","published":"2026-03-21T09:00:00Z"}
 {"id":"own-markup","title":"<script>document.body.setAttribute('data-pwned','1')</script> Markup in a title","text":"The text says <script>document.title='pwned'</script> and <b>bold</b> & more.","lang":"en","source":"example.org","published":"2026-03-21T10:00:00Z"}
+{"id":"own-control","title":"Control\u0001 characters in a title","text":"A text with a \u0002 control character and a \u0007 bell in it.","lang":"en","published":"2026-03-21T12:30:00Z"}
 {"id":"own-takedown","title":"Harbour crane collapses in Gdynia","text":"A harbour crane collapsed in Gdynia on Saturday. Witnesses described a zyxwvutsquorble sound before it fell. Nobody was hurt, the port authority said.","lang":"en","source":"takedown.example","url":"https://takedown.example/crane","published":"2026-03-21T11:00:00Z"}
 )";
 
@@ -106,8 +107,12 @@ class ServerFixture : public ::testing::Test {
   // Polls a task until it has ended (bounded by a number of polls, not time).
   json WaitTask(int64_t id) {
     json t;
+    httplib::Headers key = {{"Authorization", std::string("Bearer ") + kKey}};
     for (int i = 0; i < 600; ++i) {
-      t = GetJson("/api/tasks/" + std::to_string(id));
+      auto r = client_->Get(("/api/tasks/" + std::to_string(id)).c_str(), key);
+      EXPECT_TRUE(r && r->status == 200);
+      if (!r) break;
+      t = json::parse(r->body, nullptr, false);
       std::string s = t.value("status", "");
       if (s == "done" || s == "failed" || s == "cancelled") break;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));

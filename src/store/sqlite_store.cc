@@ -441,6 +441,11 @@ class SqliteStore final : public ArticleStore {
   }
 
   Status Begin() override { return Exec("BEGIN IMMEDIATE"); }
+  Status BeginRead() override { return Exec("BEGIN"); }
+  Status EndRead() override {
+    if (sqlite3_get_autocommit(db_)) return Status::Ok();
+    return Exec("COMMIT");
+  }
   Status Commit() override { return Exec("COMMIT"); }
   Status Rollback() override {
     if (sqlite3_get_autocommit(db_)) return Status::Ok();  // no transaction open
@@ -1009,8 +1014,8 @@ class SqliteStore final : public ArticleStore {
         "ON a.id=m.article WHERE m.story=s.id AND a.lang=?2)) "
         "AND (?3 = '' OR EXISTS (SELECT 1 FROM story_entities e WHERE e.story=s.id AND e.key=?3)) "
         "AND (?4 = '' OR EXISTS (SELECT 1 FROM memberships m JOIN articles a ON a.id=m.article "
-        "WHERE m.story=s.id AND (lower(a.source)=lower(?4) OR a.url LIKE '%://' || ?4 || '/%' OR "
-        "a.url LIKE '%.' || ?4 || '/%'))) "
+        "WHERE m.story=s.id AND (lower(a.source)=lower(?4) OR a.url LIKE '%://' || ?12 || '/%' "
+        "ESCAPE '\\' OR a.url LIKE '%.' || ?12 || '/%' ESCAPE '\\'))) "
         "AND (?5 IS NULL OR s.last_time >= ?5) AND (?6 IS NULL OR s.first_time <= ?6) "
         "AND (?9 IS NULL OR k0 < ?9 OR (k0 = ?9 AND (k1 < ?10 OR (k1 = ?10 AND s.id > ?11)))) "
         "ORDER BY k0 DESC, k1 DESC, s.id LIMIT ?7");
@@ -1018,6 +1023,12 @@ class SqliteStore final : public ArticleStore {
     (*st)->Bind(1, f.min_size).Bind(2, f.lang).Bind(3, f.entity).Bind(4, f.source);
     (*st)->Bind(5, f.since).Bind(6, f.until).Bind(7, f.limit < 0 ? INT64_MAX : f.limit);
     (*st)->Bind(8, f.sort);
+    std::string like;  // the source as a LIKE pattern: its wildcards escaped
+    for (char c : f.source) {
+      if (c == '%' || c == '_' || c == '\\') like += '\\';
+      like += c;
+    }
+    (*st)->Bind(12, like);
     if (!f.after.empty()) {
       // "k0:k1:id"
       size_t c1 = f.after.find(':');
@@ -1271,15 +1282,28 @@ class SqliteStore final : public ArticleStore {
 
   Result<std::vector<std::string>> TakedownTargets(const std::string& kind,
                                                    const std::string& value) override {
-    const char* sql =
-        kind == "article" ? "SELECT id FROM articles WHERE id=?1 UNION "
-                            "SELECT canonical FROM aliases WHERE id=?1"
-        : kind == "url"   ? "SELECT id FROM articles WHERE url=?1 ORDER BY handle"
-        : kind == "source"
-            ? "SELECT id FROM articles WHERE lower(source)=lower(?1) OR url LIKE '%://' || ?1 || "
-              "'/%' OR url LIKE '%://%.' || ?1 || '/%' OR url LIKE '%://' || ?1 || ':%' "
-              "ORDER BY handle"
-            : nullptr;
+    if (kind == "source") {
+      // Source names and URL hosts are compared in C++ (the same rule as
+      // TakenDown): a scan, but takedowns are rare.
+      const std::string want = Lower(value);
+      auto st = S("SELECT id, source, url FROM articles ORDER BY handle");
+      if (!st.ok()) return st.status();
+      std::vector<std::string> out;
+      int rc;
+      while ((rc = (*st)->Step()) == SQLITE_ROW) {
+        std::string source = Lower((*st)->Text(1));
+        bool match = !want.empty() && source == want;
+        for (const auto& d : HostDomains((*st)->Text(2))) match |= d == want;
+        if (match) out.push_back((*st)->Text(0));
+      }
+      Status s = Ended(rc);
+      if (!s.ok()) return s;
+      return out;
+    }
+    const char* sql = kind == "article" ? "SELECT id FROM articles WHERE id=?1 UNION "
+                                          "SELECT canonical FROM aliases WHERE id=?1"
+                      : kind == "url"   ? "SELECT id FROM articles WHERE url=?1 ORDER BY handle"
+                                        : nullptr;
     if (!sql) return Status::InvalidArgument("a takedown is of an article, url or source");
     auto st = S(sql);
     if (!st.ok()) return st.status();
@@ -1287,21 +1311,57 @@ class SqliteStore final : public ArticleStore {
     return Strings(*st);
   }
 
-  Result<std::vector<std::string>> EraseArticle(const std::string& id) override {
-    std::vector<std::string> stories;
+  // A URL's host and each domain above it: news.example.com, example.com, com.
+  static std::vector<std::string> HostDomains(const std::string& url) {
+    std::vector<std::string> out;
+    size_t scheme = url.find("://");
+    if (scheme == std::string::npos) return out;
+    size_t start = scheme + 3;
+    size_t end = url.find_first_of("/:?#", start);
+    std::string host = Lower(url.substr(start, end == std::string::npos ? end : end - start));
+    if (auto at = host.rfind('@'); at != std::string::npos) host = host.substr(at + 1);
+    while (!host.empty()) {
+      out.push_back(host);
+      size_t dot = host.find('.');
+      if (dot == std::string::npos) break;
+      host = host.substr(dot + 1);
+    }
+    return out;
+  }
+
+  Result<Erased> EraseArticle(const std::string& id) override {
+    Erased out;
+    // Entries are "<id>#<n>" for the n in `entries`, nothing else.
     {
       auto st =
-          S("SELECT DISTINCT story FROM memberships WHERE article=?1 OR "
-            "substr(article, 1, length(?1) + 1) = ?1 || '#' ORDER BY story");
+          S("SELECT DISTINCT story FROM memberships WHERE article=?1 OR article IN (SELECT "
+            "article || '#' || n FROM entries WHERE article=?1) ORDER BY story");
       if (!st.ok()) return st.status();
       (*st)->Bind(1, id);
       auto r = Strings(*st);
       if (!r.ok()) return r.status();
-      stories = std::move(*r);
+      out.stories = std::move(*r);
+    }
+    {
+      auto st =
+          S("SELECT id, raw_hash FROM aliases WHERE canonical=?1 UNION ALL SELECT NULL, "
+            "content_hash FROM articles WHERE id=?1 UNION ALL SELECT NULL, raw_hash FROM "
+            "articles WHERE id=?1");
+      if (!st.ok()) return st.status();
+      (*st)->Bind(1, id);
+      int rc;
+      while ((rc = (*st)->Step()) == SQLITE_ROW) {
+        if (sqlite3_column_type((*st)->get(), 0) != SQLITE_NULL)
+          out.aliases.push_back((*st)->Text(0));
+        if (auto h = (*st)->OptInt(1)) out.hashes.push_back(static_cast<uint64_t>(*h));
+      }
+      Status s = Ended(rc);
+      if (!s.ok()) return s;
     }
     for (const char* sql : {
-             "DELETE FROM memberships WHERE article=?1 OR substr(article, 1, length(?1) + 1) = "
-             "?1 || '#' OR article IN (SELECT id FROM aliases WHERE canonical=?1)",
+             "DELETE FROM memberships WHERE article=?1 OR article IN (SELECT article || '#' || n "
+             "FROM entries WHERE article=?1) OR article IN (SELECT id FROM aliases WHERE "
+             "canonical=?1)",
              "DELETE FROM duplicates WHERE article=?1 OR of=?1 OR article IN "
              "(SELECT id FROM aliases WHERE canonical=?1)",
              "DELETE FROM aliases WHERE canonical=?1 OR id=?1",
@@ -1315,7 +1375,7 @@ class SqliteStore final : public ArticleStore {
       Status s = Done(*st);
       if (!s.ok()) return s;
     }
-    return stories;
+    return out;
   }
 
   Result<bool> RecountStory(const std::string& story, int64_t now) override {

@@ -223,6 +223,10 @@ class ArticleStore {
 
   virtual Status Begin() = 0;
   virtual Status Commit() = 0;
+  // A reader's snapshot: every query between BeginRead and EndRead sees the
+  // same committed state (a view made of several queries is consistent).
+  virtual Status BeginRead() = 0;
+  virtual Status EndRead() = 0;
   // Undoes everything since Begin(); a no-op outside a transaction.
   virtual Status Rollback() = 0;
   // Copies committed pages from the write-ahead log into the database and
@@ -347,7 +351,12 @@ class ArticleStore {
   // PutTakedown: the audit record and its tombstones.
   virtual Result<std::vector<std::string>> TakedownTargets(const std::string& kind,
                                                            const std::string& value) = 0;
-  virtual Result<std::vector<std::string>> EraseArticle(const std::string& id) = 0;
+  struct Erased {
+    std::vector<std::string> stories;  // the stories it was in
+    std::vector<std::string> aliases;  // ids that were copies of it (erased too)
+    std::vector<uint64_t> hashes;      // content and raw hashes of it and its aliases
+  };
+  virtual Result<Erased> EraseArticle(const std::string& id) = 0;
   virtual Result<bool> RecountStory(const std::string& story, int64_t now) = 0;  // false: deleted
   virtual Status PutTakedown(TakedownRecord* r, const std::vector<uint64_t>& hashes) = 0;
   // The reason an incoming article may not be stored, if a tombstone matches
