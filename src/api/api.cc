@@ -148,18 +148,30 @@ Result<Json> Stories(ArticleStore& store, const StoriesQuery& q) {
 }
 
 Result<Json> Story(ArticleStore& store, const std::string& requested,
-                   const std::string& reader_lang) {
+                   const std::string& reader_lang, bool with_text) {
   auto resolved = store.ResolveStory(requested);
   if (!resolved.ok()) return resolved.status();
   const std::string& id = *resolved;
   auto row = store.GetStory(id);
   if (!row.ok()) return row.status();
-  auto arts = store.StoryArticles(id);
+  auto arts = store.StoryArticles(id, with_text);
   if (!arts.ok()) return arts.status();
   auto members = store.StoryMemberships(id);
   if (!members.ok()) return members.status();
   std::map<std::string, Membership> by_article;
   for (auto& m : *members) by_article[m.article] = m;
+  auto dups = store.StoryDuplicates(id);
+  if (!dups.ok()) return dups.status();
+  std::map<std::string, Json> links_of;  // article -> its copy links (either end)
+  for (const auto& l : *dups) {
+    Json jl = {{"article", l.article},
+               {"of", l.of},
+               {"kind", l.kind},
+               {"containment", l.containment},
+               {"resemblance", l.resemblance}};
+    links_of[l.article].push_back(jl);
+    if (l.of != l.article) links_of[l.of].push_back(jl);
+  }
 
   Json j = StorySummary(*row, reader_lang);
   if (requested != id) j["requested_id"] = requested;
@@ -174,18 +186,10 @@ Result<Json> Story(ArticleStore& store, const std::string& requested,
                {"url", a.article.url},
                {"published", Time(a.article.published)},
                {"names", a.names},
-               {"repairs", a.article.repairs},
-               {"text", a.article.text}};
-    auto links = store.DuplicatesOf(a.article.id);
-    if (!links.ok()) return links.status();
-    Json dl = Json::array();
-    for (const auto& l : *links)
-      dl.push_back({{"article", l.article},
-                    {"of", l.of},
-                    {"kind", l.kind},
-                    {"containment", l.containment},
-                    {"resemblance", l.resemblance}});
-    ja["duplicate_links"] = dl;
+               {"repairs", a.article.repairs}};
+    if (with_text) ja["text"] = a.article.text;
+    auto links = links_of.find(a.article.id);
+    ja["duplicate_links"] = links == links_of.end() ? Json::array() : links->second;
     auto m = by_article.find(a.article.id);
     if (m != by_article.end()) {
       ja["joined"] = {{"reason", m->second.reason}, {"score", m->second.score}};

@@ -42,7 +42,10 @@ Result<Json> Stories(ArticleStore& store, const StoriesQuery& q);
 // why each joined and its copy links), articles grouped by language,
 // entities, quotes, figures, sources and timeline. NotFound if unknown (a
 // merged story's old id resolves to the story it joined).
-Result<Json> Story(ArticleStore& store, const std::string& id, const std::string& reader_lang = "");
+// `with_text` false: the articles' texts are left out (the web page shows
+// titles; a story of hundreds of articles is megabytes of text).
+Result<Json> Story(ArticleStore& store, const std::string& id, const std::string& reader_lang = "",
+                   bool with_text = true);
 
 // One article: text, metadata, story, copy links, its own entities, quotes
 // and figures. NotFound if unknown.

@@ -768,7 +768,7 @@ void Server::Impl::Routes() {
              auto r = AcquireReader();
              if (!r.ok()) return SendStatus(req, res, r.status());
              std::string lang = Param(req, "lang");
-             auto v = api::Story(**r, req.matches[1].str(), lang);
+             auto v = api::Story(**r, req.matches[1].str(), lang, /*with_text=*/false);
              if (!v.ok()) return SendStatus(req, res, v.status());
              SendHtml(res, 200, html::Story(*v, lang));
            }));

@@ -1062,18 +1062,21 @@ class SqliteStore final : public ArticleStore {
     return Status::NotFound("no story '" + id + "'");
   }
 
-  Result<std::vector<StoredArticle>> StoryArticles(const std::string& id) override {
+  Result<std::vector<StoredArticle>> StoryArticles(const std::string& id,
+                                                   bool with_text = true) override {
     // Articles, and live-blog entries (id "<article>#<n>") that joined this story.
     auto st =
-        S("SELECT a.id,a.title,a.text,a.lang,a.lang_confidence,a.lang_method,a.source,a.url,"
+        S("SELECT a.id,a.title,CASE WHEN ?2 THEN a.text ELSE '' "
+          "END,a.lang,a.lang_confidence,a.lang_method,a.source,a.url,"
           "a.published,a.ingested,a.content_hash,a.origin,a.repairs,a.names,a.handle FROM "
           "memberships m JOIN articles a ON a.id=m.article WHERE m.story=?1 "
-          "UNION ALL SELECT e.article || '#' || e.n, e.title, e.text, a.lang, a.lang_confidence,"
+          "UNION ALL SELECT e.article || '#' || e.n, e.title, CASE WHEN ?2 THEN e.text ELSE '' "
+          "END, a.lang, a.lang_confidence,"
           "a.lang_method, a.source, a.url, a.published, a.ingested, 0, a.origin, '[]', '[]', "
           "a.handle FROM memberships m JOIN entries e ON m.article = e.article || '#' || e.n "
           "JOIN articles a ON a.id=e.article WHERE m.story=?1 ORDER BY 9, 15, 1");
     if (!st.ok()) return st.status();
-    (*st)->Bind(1, id);
+    (*st)->Bind(1, id).Bind(2, static_cast<int64_t>(with_text));
     std::vector<StoredArticle> out;
     int rc;
     while ((rc = (*st)->Step()) == SQLITE_ROW) {
@@ -1122,6 +1125,23 @@ class SqliteStore final : public ArticleStore {
           "ORDER BY article, of");
     if (!st.ok()) return st.status();
     (*st)->Bind(1, article_id);
+    std::vector<DuplicateLink> out;
+    int rc;
+    while ((rc = (*st)->Step()) == SQLITE_ROW)
+      out.push_back({(*st)->Text(0), (*st)->Text(1), (*st)->Text(2), (*st)->Real(3), (*st)->Real(4),
+                     static_cast<int>((*st)->Int(5))});
+    Status s = Ended(rc);
+    if (!s.ok()) return s;
+    return out;
+  }
+
+  Result<std::vector<DuplicateLink>> StoryDuplicates(const std::string& story) override {
+    auto st =
+        S("SELECT article,of,kind,resemblance,containment,shared FROM duplicates WHERE article IN "
+          "(SELECT article FROM memberships WHERE story=?1) OR of IN (SELECT article FROM "
+          "memberships WHERE story=?1) ORDER BY article, of");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, story);
     std::vector<DuplicateLink> out;
     int rc;
     while ((rc = (*st)->Step()) == SQLITE_ROW)

@@ -303,9 +303,13 @@ class ArticleStore {
   // Queries for front ends.
   virtual Result<std::vector<StoryRow>> ListStories(const StoryFilter& f) = 0;
   virtual Result<StoryRow> GetStory(const std::string& id) = 0;
-  virtual Result<std::vector<StoredArticle>> StoryArticles(const std::string& id) = 0;
+  // `with_text` false: texts are left empty (a page that shows titles only).
+  virtual Result<std::vector<StoredArticle>> StoryArticles(const std::string& id,
+                                                           bool with_text = true) = 0;
   virtual Result<std::vector<Membership>> StoryMemberships(const std::string& id) = 0;
   virtual Result<std::vector<DuplicateLink>> DuplicatesOf(const std::string& article_id) = 0;
+  // Every copy link with an end among a story's articles (one query).
+  virtual Result<std::vector<DuplicateLink>> StoryDuplicates(const std::string& story) = 0;
   // Every article id (aliases included) with its story.
   virtual Status ForEachAssignment(
       const std::function<void(const std::string& id, const std::string& story,
