@@ -14,8 +14,10 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
+#include <unordered_map>
 
 #include "api/api.h"
 #include "common/text.h"
@@ -180,6 +182,38 @@ struct Server::Impl {
   };
   std::map<std::string, Histogram> latency;
   std::atomic<bool> stopped{false};
+
+  // Rendered story pages, by story and headline language, valid while the
+  // story's stamp (StoryStamp) is unchanged; the least recently used go
+  // first beyond kMaxPages.
+  struct CachedPage {
+    std::string stamp;
+    std::string html;
+    uint64_t used = 0;
+  };
+  std::mutex pages_mu;
+  std::unordered_map<std::string, CachedPage> pages;
+  uint64_t pages_clock = 0;
+  static constexpr size_t kMaxPages = 2000;
+  std::atomic<int64_t> page_hits{0}, page_misses{0};
+
+  std::optional<std::string> CachedStory(const std::string& key, const std::string& stamp) {
+    std::lock_guard<std::mutex> lock(pages_mu);
+    auto it = pages.find(key);
+    if (it == pages.end() || it->second.stamp != stamp) return std::nullopt;
+    it->second.used = ++pages_clock;
+    return it->second.html;
+  }
+  void CacheStory(const std::string& key, const std::string& stamp, const std::string& html) {
+    std::lock_guard<std::mutex> lock(pages_mu);
+    if (pages.size() >= kMaxPages && !pages.count(key)) {
+      auto oldest = pages.begin();
+      for (auto it = pages.begin(); it != pages.end(); ++it)
+        if (it->second.used < oldest->second.used) oldest = it;
+      pages.erase(oldest);
+    }
+    pages[key] = {stamp, html, ++pages_clock};
+  }
 
   // A read connection on loan for one request.
   class Reader {
@@ -530,54 +564,60 @@ void Server::Impl::Routes() {
              SendJson(res, 200, {{"status", "ok"}});
            }));
 
-  http.Get("/metrics", Route("metrics", [this](const httplib::Request&, httplib::Response& res) {
-             std::string out;
-             {
-               std::lock_guard<std::mutex> lock(metrics_mu);
-               out +=
-                   "# HELP storyline_http_requests_total Requests by route and status.\n"
-                   "# TYPE storyline_http_requests_total counter\n";
-               for (const auto& [k, n] : requests)
-                 out += "storyline_http_requests_total{route=\"" + k.first + "\",code=\"" +
-                        std::to_string(k.second) + "\"} " + std::to_string(n) + "\n";
-               out +=
-                   "# HELP storyline_http_request_duration_seconds Time to answer.\n"
-                   "# TYPE storyline_http_request_duration_seconds histogram\n";
-               for (const auto& [route, h] : latency) {
-                 std::string l = "storyline_http_request_duration_seconds";
-                 for (size_t i = 0; i < kBuckets.size(); ++i)
-                   out += l + "_bucket{route=\"" + route + "\",le=\"" +
-                          fmt::format("{}", kBuckets[i]) + "\"} " + std::to_string(h.counts[i]) +
-                          "\n";
-                 out += l + "_bucket{route=\"" + route + "\",le=\"+Inf\"} " +
-                        std::to_string(h.count) + "\n";
-                 out += l + "_sum{route=\"" + route + "\"} " + fmt::format("{:.6f}", h.sum) + "\n";
-                 out += l + "_count{route=\"" + route + "\"} " + std::to_string(h.count) + "\n";
-               }
-             }
-             size_t depth = 0;
-             {
-               std::lock_guard<std::mutex> lock(tasks_mu);
-               depth = queue.size();
-             }
-             out +=
-                 "# HELP storyline_ingest_queue_depth Write tasks waiting.\n"
-                 "# TYPE storyline_ingest_queue_depth gauge\nstoryline_ingest_queue_depth " +
-                 std::to_string(depth) + "\n";
-             auto r = AcquireReader();
-             if (r.ok()) {
-               auto counts = api::Counts(**r);
-               if (counts.ok())
-                 out +=
-                     "# HELP storyline_articles Articles stored.\n# TYPE storyline_articles "
-                     "gauge\nstoryline_articles " +
-                     std::to_string((*counts)["articles"].get<int64_t>()) +
-                     "\n# HELP storyline_stories Stories.\n# TYPE storyline_stories "
-                     "gauge\nstoryline_stories " +
-                     std::to_string((*counts)["stories"].get<int64_t>()) + "\n";
-             }
-             res.set_content(out, "text/plain; version=0.0.4; charset=utf-8");
-           }));
+  http.Get(
+      "/metrics", Route("metrics", [this](const httplib::Request&, httplib::Response& res) {
+        std::string out;
+        {
+          std::lock_guard<std::mutex> lock(metrics_mu);
+          out +=
+              "# HELP storyline_http_requests_total Requests by route and status.\n"
+              "# TYPE storyline_http_requests_total counter\n";
+          for (const auto& [k, n] : requests)
+            out += "storyline_http_requests_total{route=\"" + k.first + "\",code=\"" +
+                   std::to_string(k.second) + "\"} " + std::to_string(n) + "\n";
+          out +=
+              "# HELP storyline_http_request_duration_seconds Time to answer.\n"
+              "# TYPE storyline_http_request_duration_seconds histogram\n";
+          for (const auto& [route, h] : latency) {
+            std::string l = "storyline_http_request_duration_seconds";
+            for (size_t i = 0; i < kBuckets.size(); ++i)
+              out += l + "_bucket{route=\"" + route + "\",le=\"" + fmt::format("{}", kBuckets[i]) +
+                     "\"} " + std::to_string(h.counts[i]) + "\n";
+            out += l + "_bucket{route=\"" + route + "\",le=\"+Inf\"} " + std::to_string(h.count) +
+                   "\n";
+            out += l + "_sum{route=\"" + route + "\"} " + fmt::format("{:.6f}", h.sum) + "\n";
+            out += l + "_count{route=\"" + route + "\"} " + std::to_string(h.count) + "\n";
+          }
+        }
+        size_t depth = 0;
+        {
+          std::lock_guard<std::mutex> lock(tasks_mu);
+          depth = queue.size();
+        }
+        out +=
+            "# HELP storyline_story_page_cache Story pages sent from the cache or rendered.\n"
+            "# TYPE storyline_story_page_cache counter\n"
+            "storyline_story_page_cache{result=\"hit\"} " +
+            std::to_string(page_hits.load()) + "\nstoryline_story_page_cache{result=\"miss\"} " +
+            std::to_string(page_misses.load()) + "\n";
+        out +=
+            "# HELP storyline_ingest_queue_depth Write tasks waiting.\n"
+            "# TYPE storyline_ingest_queue_depth gauge\nstoryline_ingest_queue_depth " +
+            std::to_string(depth) + "\n";
+        auto r = AcquireReader();
+        if (r.ok()) {
+          auto counts = api::Counts(**r);
+          if (counts.ok())
+            out +=
+                "# HELP storyline_articles Articles stored.\n# TYPE storyline_articles "
+                "gauge\nstoryline_articles " +
+                std::to_string((*counts)["articles"].get<int64_t>()) +
+                "\n# HELP storyline_stories Stories.\n# TYPE storyline_stories "
+                "gauge\nstoryline_stories " +
+                std::to_string((*counts)["stories"].get<int64_t>()) + "\n";
+        }
+        res.set_content(out, "text/plain; version=0.0.4; charset=utf-8");
+      }));
 
   // JSON API: reads.
   http.Get("/api/stories",
@@ -768,9 +808,22 @@ void Server::Impl::Routes() {
              auto r = AcquireReader();
              if (!r.ok()) return SendStatus(req, res, r.status());
              std::string lang = Param(req, "lang");
+             // A page rendered since the story last changed is sent as it is.
+             auto id = (**r).ResolveStory(req.matches[1].str());
+             if (!id.ok()) return SendStatus(req, res, id.status());
+             auto stamp = (**r).StoryStamp(*id);
+             std::string key = *id + "\n" + lang;
+             if (stamp.ok())
+               if (auto page = CachedStory(key, *stamp)) {
+                 ++page_hits;
+                 return SendHtml(res, 200, *page);
+               }
+             ++page_misses;
              auto v = api::Story(**r, req.matches[1].str(), lang, /*with_text=*/false);
              if (!v.ok()) return SendStatus(req, res, v.status());
-             SendHtml(res, 200, html::Story(*v, lang));
+             std::string page = html::Story(*v, lang);
+             if (stamp.ok()) CacheStory(key, *stamp, page);
+             SendHtml(res, 200, page);
            }));
   http.Get(R"(/articles/(.+))",
            Route("page_article", [this](const httplib::Request& req, httplib::Response& res) {

@@ -95,6 +95,28 @@ TEST_F(ServerTest, OneStoryWithSourcesByLanguage) {
   EXPECT_EQ(missing["error"]["code"], "not_found");
 }
 
+// Story pages are cached until the story changes: the second view is a hit,
+// and a takedown (which changes the story) is never hidden by the cache.
+TEST_F(ServerTest, StoryPagesAreCachedUntilTheStoryChanges) {
+  ServerOptions so;
+  so.api_key = kKey;
+  Start(so);
+  json a = GetJson("/api/articles/own-cache");
+  std::string page = "/stories/" + Encode(a["story"]["id"].get<std::string>());
+  auto first = client_->Get(page.c_str());
+  auto second = client_->Get(page.c_str());
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(first->body, second->body);
+  EXPECT_NE(first->body.find("/articles/own-cache"), std::string::npos);
+  auto m = client_->Get("/metrics");
+  EXPECT_NE(m->body.find("storyline_story_page_cache{result=\"hit\"} 1"), std::string::npos);
+  auto td = Post("/api/takedowns", R"({"article":"own-cache","reason":"cache test"})", kKey);
+  ASSERT_EQ(td->status, 200) << td->body;
+  auto after = client_->Get(page.c_str());
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->body.find("/articles/own-cache"), std::string::npos);
+}
+
 TEST_F(ServerTest, OneArticle) {
   Start();
   json a = GetJson("/api/articles/own-no-mote");

@@ -49,6 +49,7 @@ inline const char kOwn[] =
     R"({"id":"own-no-mote","title":"Statsministeren til møte i Brussel","text":"Statsministeren reiser til et møte med EU-kommisjonen i Brussel tirsdag. Møtet handler om energi og strømpriser i Norden.","lang":"no","source":"testavisa.no","url":"https://testavisa.no/a/1","published":"2026-03-21T09:00:00Z"}
 {"id":"own-markup","title":"<script>document.body.setAttribute('data-pwned','1')</script> Markup in a title","text":"The text says <script>document.title='pwned'</script> and <b>bold</b> & more.","lang":"en","source":"example.org","published":"2026-03-21T10:00:00Z"}
 {"id":"own-control","title":"Control\u0001 characters in a title","text":"A text with a \u0002 control character and a \u0007 bell in it.","lang":"en","published":"2026-03-21T12:30:00Z"}
+{"id":"own-cache","title":"Lighthouse keeper retires after forty years on Utsira","text":"The last lighthouse keeper of Utsira retired on Friday after forty years, the coastal administration said. The light has been automatic since 2006.","lang":"en","published":"2026-03-21T12:40:00Z"}
 {"id":"own-takedown","title":"Harbour crane collapses in Gdynia","text":"A harbour crane collapsed in Gdynia on Saturday. Witnesses described a zyxwvutsquorble sound before it fell. Nobody was hurt, the port authority said.","lang":"en","source":"takedown.example","url":"https://takedown.example/crane","published":"2026-03-21T11:00:00Z"}
 )";
 

@@ -1052,6 +1052,21 @@ class SqliteStore final : public ArticleStore {
     return out;
   }
 
+  Result<std::string> StoryStamp(const std::string& id) override {
+    // story_intel is written with INSERT OR REPLACE: a new rowid each time.
+    auto st =
+        S("SELECT s.size, s.entries, s.updated, COALESCE(s.last_time, 0), COALESCE(i.rowid, 0) "
+          "FROM stories s LEFT JOIN story_intel i ON i.story=s.id WHERE s.id=?");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, id);
+    auto row = Row(*st);
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::NotFound("no story '" + id + "'");
+    std::string stamp;
+    for (int c = 0; c < 5; ++c) stamp += std::to_string((*st)->Int(c)) + ":";
+    return stamp;
+  }
+
   Result<StoryRow> GetStory(const std::string& id) override {
     auto st = S("SELECT " STORY_COLUMNS STORY_FROM "WHERE s.id=?");
     if (!st.ok()) return st.status();

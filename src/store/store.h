@@ -303,6 +303,9 @@ class ArticleStore {
   // Queries for front ends.
   virtual Result<std::vector<StoryRow>> ListStories(const StoryFilter& f) = 0;
   virtual Result<StoryRow> GetStory(const std::string& id) = 0;
+  // A value that changes whenever the story or its summary changes (for
+  // caching what is rendered from them); NotFound if there is no such story.
+  virtual Result<std::string> StoryStamp(const std::string& id) = 0;
   // `with_text` false: texts are left empty (a page that shows titles only).
   virtual Result<std::vector<StoredArticle>> StoryArticles(const std::string& id,
                                                            bool with_text = true) = 0;
