@@ -380,7 +380,7 @@ Result<TakedownRecord> Engine::Takedown(const TakedownRequest& request,
   };
   Status s = run();
   if (!s.ok()) {
-    store_->Rollback();
+    (void)store_->Rollback();  // the error to report is s
     return s;
   }
   // The clusterer's stories and the duplicate index still hold what was

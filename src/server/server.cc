@@ -220,7 +220,7 @@ struct Server::Impl {
    public:
     // One snapshot per request: a view made of several queries is consistent.
     Reader(Impl* impl, std::unique_ptr<ArticleStore> s) : impl_(impl), s_(std::move(s)) {
-      if (!s_->BeginRead().ok()) s_->EndRead();
+      if (!s_->BeginRead().ok()) (void)s_->EndRead();
     }
     Reader(Reader&&) = default;
     ~Reader() {

@@ -316,7 +316,7 @@ class SqliteStore final : public ArticleStore {
         s = Exec(
             "UPDATE story_intel SET independent = json_extract(data, '$.sources.independent') "
             "WHERE json_valid(data); COMMIT");
-      if (!s.ok() && fill) Exec("ROLLBACK");
+      if (!s.ok() && fill) (void)Exec("ROLLBACK");  // the error to report is s
       // Another process may have added it in between.
       if (!s.ok() && !HasColumn(table, column))
         return Status::IOError("'" + path + "': cannot upgrade schema: " + s.message());
@@ -354,7 +354,7 @@ class SqliteStore final : public ArticleStore {
       if (s.ok()) s = Exec("INSERT INTO search(search) VALUES('rebuild')");
     }
     if (s.ok()) return Exec("COMMIT");
-    Exec("ROLLBACK");
+    (void)Exec("ROLLBACK");  // the error to report is s
     return s;
   }
 
