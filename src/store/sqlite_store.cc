@@ -1077,6 +1077,28 @@ class SqliteStore final : public ArticleStore {
     return Status::NotFound("no story '" + id + "'");
   }
 
+  // Columns: id,title,text,lang,lang_confidence,lang_method,source,url,
+  // published,ingested,content_hash,origin,repairs,names,handle.
+  static StoredArticle ReadArticle(Stmt* s) {
+    StoredArticle a;
+    a.article.id = s->Text(0);
+    a.article.title = s->Text(1);
+    a.article.text = s->Text(2);
+    a.lang = s->Text(3);
+    a.lang_confidence = s->Real(4);
+    a.lang_method = s->Text(5);
+    a.article.source = s->Text(6);
+    a.article.url = s->Text(7);
+    a.article.published = s->OptInt(8);
+    a.ingested = s->Int(9);
+    a.content_hash = static_cast<uint64_t>(s->Int(10));
+    a.article.origin = s->Text(11);
+    a.article.repairs = ParseStrings(s->Text(12));
+    a.names = ParseStrings(s->Text(13));
+    a.handle = s->Int(14);
+    return a;
+  }
+
   Result<std::vector<StoredArticle>> StoryArticles(const std::string& id,
                                                    bool with_text = true) override {
     // Articles, and live-blog entries (id "<article>#<n>") that joined this story.
@@ -1095,24 +1117,7 @@ class SqliteStore final : public ArticleStore {
     std::vector<StoredArticle> out;
     int rc;
     while ((rc = (*st)->Step()) == SQLITE_ROW) {
-      Stmt* s = *st;
-      StoredArticle a;
-      a.article.id = s->Text(0);
-      a.article.title = s->Text(1);
-      a.article.text = s->Text(2);
-      a.lang = s->Text(3);
-      a.lang_confidence = s->Real(4);
-      a.lang_method = s->Text(5);
-      a.article.source = s->Text(6);
-      a.article.url = s->Text(7);
-      a.article.published = s->OptInt(8);
-      a.ingested = s->Int(9);
-      a.content_hash = static_cast<uint64_t>(s->Int(10));
-      a.article.origin = s->Text(11);
-      a.article.repairs = ParseStrings(s->Text(12));
-      a.names = ParseStrings(s->Text(13));
-      a.handle = s->Int(14);
-      out.push_back(std::move(a));
+      out.push_back(ReadArticle(*st));
     }
     Status s = Ended(rc);
     if (!s.ok()) return s;
@@ -1225,24 +1230,7 @@ class SqliteStore final : public ArticleStore {
     auto row = Row(*st);
     if (!row.ok()) return row.status();
     if (!*row) return Status::NotFound("no article '" + id + "'");
-    Stmt* q = *st;
-    StoredArticle a;
-    a.article.id = q->Text(0);
-    a.article.title = q->Text(1);
-    a.article.text = q->Text(2);
-    a.lang = q->Text(3);
-    a.lang_confidence = q->Real(4);
-    a.lang_method = q->Text(5);
-    a.article.source = q->Text(6);
-    a.article.url = q->Text(7);
-    a.article.published = q->OptInt(8);
-    a.ingested = q->Int(9);
-    a.content_hash = static_cast<uint64_t>(q->Int(10));
-    a.article.origin = q->Text(11);
-    a.article.repairs = ParseStrings(q->Text(12));
-    a.names = ParseStrings(q->Text(13));
-    a.handle = q->Int(14);
-    return a;
+    return ReadArticle(*st);
   }
 
   // The user's words as an FTS5 expression: each word a quoted string (so
