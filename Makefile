@@ -12,7 +12,7 @@ CRASH_SEED ?= 42
 
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all deps deps-demo bin build lexicon demo serve screenshots test install crash-test fuzz clean format
+.PHONY: all deps deps-demo bin build lexicon demo cluster-demo serve screenshots test install crash-test fuzz clean format
 
 all: build
 
@@ -72,6 +72,12 @@ serve: bin
 # The screenshots in docs/screenshots (taken by the browser test, chromium).
 screenshots: build
 	STORYLINE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BUILD)/storyline_tests --gtest_filter='BrowserTest.Screenshots'
+
+# The distributed mode on this machine (PostgreSQL + NATS JetStream, two
+# workers, a clusterer, a server): ingests examples/, prints the stories and
+# checks they equal the embedded mode's. Everything it starts, it stops.
+cluster-demo: build
+	@BIN=$(BUILD)/storyline scripts/cluster-demo
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

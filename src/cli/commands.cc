@@ -37,6 +37,39 @@ Status ApplyOne(const std::string& key, const std::string& value, EngineOptions*
 constexpr const char* kServerKeys[] = {"listen",    "api_key",        "max_body_bytes",
                                        "max_queue", "server_threads", "cors_origin",
                                        "public_url"};
+constexpr const char* kQueueKeys[] = {"queue", "queue_prefix", "ack_wait_seconds", "max_deliver"};
+bool IsQueueKey(const std::string& key) {
+  for (const char* k : kQueueKeys)
+    if (key == k) return true;
+  return false;
+}
+Result<int64_t> ParseWhole(const std::string& key, const std::string& v, double lo, double hi);
+// `queued`: a queue other than "none" was named.
+Status ApplyQueue(const std::string& key, const std::string& value, QueueOptions* o, bool* queued) {
+  if (key == "queue") {
+    if (value == "none" || value.empty()) {
+      *queued = false;
+      return Status::Ok();
+    }
+    if (value.rfind("nats://", 0) != 0 && value.rfind("tls://", 0) != 0)
+      return Status::InvalidArgument("queue = " + value +
+                                     ": expected none or a NATS URL (nats://host:port)");
+    o->url = value;
+    *queued = true;
+  } else if (key == "queue_prefix") {
+    bool ok = !value.empty();
+    for (char c : value) ok &= std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+    if (!ok)
+      return Status::InvalidArgument("queue_prefix = " + value +
+                                     ": letters, digits, '_' and '-' only");
+    o->prefix = value;
+  } else {
+    auto n = ParseWhole(key, value, 1, key == "max_deliver" ? 1000 : 86400);
+    if (!n.ok()) return n.status();
+    (key == "max_deliver" ? o->max_deliver : o->ack_wait_seconds) = static_cast<int>(*n);
+  }
+  return Status::Ok();
+}
 bool IsServerKey(const std::string& key) {
   for (const char* k : kServerKeys)
     if (key == k) return true;
@@ -93,8 +126,14 @@ Status ApplyOne(const std::string& key, const std::string& value, EngineOptions*
     *dst = *d;
     return Status::Ok();
   };
-  if (key == "db") {
+  if (key == "db" || key == "store") {
     o->db_path = value;
+  } else if (key == "now") {
+    // A fixed "now" (Unix seconds): re-clustering an archive as of a date,
+    // or two runs that must be compared byte for byte.
+    auto t = ParseWhole(key, value, 0, 253402300799.0);
+    if (!t.ok()) return t.status();
+    o->clock = std::make_shared<FixedClock>(*t);
   } else if (key == "synchronous") {
     if (value != "FULL" && value != "NORMAL" && value != "OFF")
       return Status::InvalidArgument("synchronous must be FULL, NORMAL or OFF");
@@ -156,11 +195,17 @@ Status ApplyOne(const std::string& key, const std::string& value, EngineOptions*
 
 }  // namespace
 
-Result<EngineOptions> LoadOptions(const CliConfig& cfg, ServerOptions* server) {
+Result<EngineOptions> LoadOptions(const CliConfig& cfg, ServerOptions* server, QueueOptions* queue,
+                                  bool* queued) {
   EngineOptions o;
   ServerOptions unused;
   if (!server) server = &unused;
+  QueueOptions unused_queue;
+  if (!queue) queue = &unused_queue;
+  bool unused_queued = false;
+  if (!queued) queued = &unused_queued;
   auto apply = [&](const std::string& key, const std::string& value) {
+    if (IsQueueKey(key)) return ApplyQueue(key, value, queue, queued);
     return IsServerKey(key) ? ApplyServer(key, value, server) : ApplySetting(key, value, &o);
   };
   std::string file = cfg.config_file;
@@ -187,6 +232,7 @@ Result<EngineOptions> LoadOptions(const CliConfig& cfg, ServerOptions* server) {
     }
   }
   for (const char* key : {"db",
+                          "store",
                           "synchronous",
                           "threshold",
                           "cross_threshold",
@@ -208,6 +254,11 @@ Result<EngineOptions> LoadOptions(const CliConfig& cfg, ServerOptions* server) {
                           "batch_size",
                           "df_min_documents",
                           "read_chunk",
+                          "now",
+                          "queue",
+                          "queue_prefix",
+                          "ack_wait_seconds",
+                          "max_deliver",
                           "listen",
                           "api_key",
                           "max_body_bytes",
@@ -223,6 +274,11 @@ Result<EngineOptions> LoadOptions(const CliConfig& cfg, ServerOptions* server) {
     }
   }
   if (!cfg.db.empty()) o.db_path = cfg.db;
+  if (!cfg.queue.empty()) {
+    Status s = ApplyQueue("queue", cfg.queue, queue, queued);
+    if (!s.ok()) return Status::InvalidArgument("--queue: " + s.message());
+  }
+  o.db_path = StorePath(o.db_path);  // "sqlite:PATH" is PATH
   o.wait_for_writer = cfg.wait;
   Status v = Validate(o);
   if (!v.ok()) return v;

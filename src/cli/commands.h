@@ -6,6 +6,7 @@
 
 #include "common/status.h"
 #include "engine/engine.h"
+#include "queue/queue.h"
 #include "server/server.h"
 
 namespace storyline {
@@ -15,6 +16,7 @@ struct CliConfig {
   std::string config_file;  // --config
   bool verbose = false;
   bool wait = false;  // --wait: queue behind another writer
+  std::string queue;  // --queue: a NATS URL, or "none" (in-process)
 };
 
 // Options from defaults, then the config file (--config, $STORYLINE_CONFIG,
@@ -25,7 +27,10 @@ struct CliConfig {
 // batch_size. Server keys (listen, api_key, max_body_bytes, max_queue,
 // server_threads, cors_origin, public_url) go to `server` when given, and
 // are accepted (unused) otherwise.
-Result<EngineOptions> LoadOptions(const CliConfig& cfg, ServerOptions* server = nullptr);
+// Queue keys (queue, queue_prefix, ack_wait_seconds, max_deliver) go to
+// `queue` the same way; `queue` = "none" (the default) or a nats:// URL.
+Result<EngineOptions> LoadOptions(const CliConfig& cfg, ServerOptions* server = nullptr,
+                                  QueueOptions* queue = nullptr, bool* queued = nullptr);
 
 // Applies one key = value setting; InvalidArgument for an unknown key, a
 // malformed value or one out of its range (see Validate in engine.h).
@@ -61,10 +66,14 @@ struct BenchArgs {
   bool scaling = false;    // also time 10k / 100k / 1M (cost growth)
   bool baseline = true;    // run the all-pairs reference clusterer too
   uint64_t seed = 42;
+  bool cluster = false;    // the distributed mode's figures (bench_cluster.cc)
+  std::string pg_scratch;  // --cluster: an empty PostgreSQL database for the embedded run
 };
 // `storyline bench`: whole-pipeline benchmark on a deterministic synthetic
 // corpus (src/cli/bench.cc).
 int RunBench(const EngineOptions& options, const BenchArgs& args);
+// `storyline bench --cluster`: needs --queue and an empty --store postgres://.
+int RunClusterBench(const EngineOptions& options, const QueueOptions& queue, const BenchArgs& args);
 
 struct LoadTestArgs {
   int readers = 100;             // concurrent readers of story pages

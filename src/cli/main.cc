@@ -129,9 +129,15 @@ int main(int argc, char** argv) {
   // know up to here.
   app.fallthrough();
   sl::CliConfig cfg;
-  app.add_option("--db", cfg.db, "Database file (env STORYLINE_DB)");
+  app.add_option("--db,--store", cfg.db,
+                 "The store: a SQLite file (PATH or sqlite:PATH) or a PostgreSQL URL "
+                 "(postgres://...) (env STORYLINE_DB or STORYLINE_STORE)");
   app.add_option("--config", cfg.config_file,
                  "Config file of key = value lines (env STORYLINE_CONFIG)");
+  app.add_option("--queue", cfg.queue,
+                 "none (default: everything in this process) or a NATS JetStream URL "
+                 "(nats://host:port): ingest publishes there for workers and a clusterer "
+                 "(env STORYLINE_QUEUE)");
   app.add_flag("-v,--verbose", cfg.verbose, "More logging on stderr");
   app.add_flag("--wait", cfg.wait,
                "ingest, poll: if another process is writing to the database, wait for it "
@@ -225,6 +231,20 @@ int main(int argc, char** argv) {
                     "host:port to listen on (config listen, env STORYLINE_LISTEN; default "
                     "127.0.0.1:8080)");
 
+  auto* worker = app.add_subcommand(
+      "worker",
+      "Distributed mode: analyse raw articles from the queue (--queue) until SIGINT/SIGTERM");
+  auto* clusterer_cmd = app.add_subcommand(
+      "clusterer",
+      "Distributed mode: apply analysed articles from the queue to the store in order (one "
+      "active; a second one stands by)");
+  bool caught_up = false;
+  clusterer_cmd->add_flag("--exit-when-caught-up", caught_up,
+                          "Return once everything published so far is applied");
+  auto* queue_status = app.add_subcommand(
+      "queue-status", "Distributed mode: raw articles published, applied by the clusterer, dead");
+  queue_status->add_flag("--json", json_out, "JSON output");
+
   auto* entities = app.add_subcommand(
       "entities", "People, organisations and places over all stories, in the most stories first");
   entities->add_flag("--json", json_out, "JSON output");
@@ -291,6 +311,11 @@ int main(int argc, char** argv) {
                   "Also measure time per article at 10k, 100k and 1M");
   bench->add_flag("!--no-baseline", bench_args.baseline, "Skip the all-pairs reference clusterer");
   bench->add_option("--seed", bench_args.seed, "Corpus seed")->capture_default_str();
+  bench->add_flag("--cluster", bench_args.cluster,
+                  "The distributed mode instead: workers, clusterer, store cost (needs --queue and "
+                  "an empty --store postgres://...; scripts/bench-cluster starts both)");
+  bench->add_option("--pg-scratch", bench_args.pg_scratch,
+                    "--cluster: a second empty PostgreSQL database, for the embedded run on it");
   bool load = false;
   sl::LoadTestArgs load_args;
   bench->add_flag("--load", load,
@@ -337,10 +362,77 @@ int main(int argc, char** argv) {
   }
   if (cfg.verbose) spdlog::set_level(spdlog::level::debug);
 
-  auto options = sl::LoadOptions(cfg);
+  sl::QueueOptions queue;
+  bool queued = false;
+  auto options = sl::LoadOptions(cfg, nullptr, &queue, &queued);
   if (!options.ok()) {
     spdlog::error("{}", options.status().ToString());
     return 2;
+  }
+  if ((*worker || *clusterer_cmd || *queue_status) && !queued) {
+    spdlog::error("{}: no queue (give --queue nats://HOST:PORT, or queue = ... in the config)",
+                  worker->parsed()          ? "worker"
+                  : clusterer_cmd->parsed() ? "clusterer"
+                                            : "queue-status");
+    return 2;
+  }
+  if (*worker || *clusterer_cmd || (*ingest && queued)) sl::InstallStopHandlers();
+  if (*worker) {
+    auto r = sl::RunWorker(*options, queue);
+    if (!r.ok()) {
+      spdlog::error("worker: {}", r.status().ToString());
+      return 1;
+    }
+    spdlog::info("worker: stopped after {} analysed, {} rejects passed on, {} dead-lettered",
+                 r->analysed, r->rejects, r->dead);
+    return 0;
+  }
+  if (*clusterer_cmd) {
+    auto r = sl::RunClusterer(*options, queue, caught_up);
+    if (!r.ok()) {
+      spdlog::error("clusterer: {}", r.status().ToString());
+      return 1;
+    }
+    spdlog::info("clusterer: stopped after applying {} messages (position {})", r->applied,
+                 r->position);
+    return 0;
+  }
+  if (*queue_status) {
+    auto r = sl::GetQueueStatus(*options, queue);
+    if (!r.ok()) {
+      spdlog::error("{}", r.status().ToString());
+      return 1;
+    }
+    if (json_out)
+      std::cout << json{{"published", r->published},
+                        {"applied", r->applied},
+                        {"pending", r->pending},
+                        {"dead", r->dead}}
+                << "\n";
+    else
+      std::printf("published %llu, applied %llu, waiting for a worker %llu, dead letters %llu\n",
+                  (unsigned long long)r->published, (unsigned long long)r->applied,
+                  (unsigned long long)r->pending, (unsigned long long)r->dead);
+    return 0;
+  }
+  if (*ingest && queued) {
+    auto r = sl::PublishPaths(paths, *options, queue);
+    if (!r.ok()) {
+      spdlog::error("ingest: {}", r.status().ToString());
+      return 1;
+    }
+    if (ingest_json)
+      std::cout << json{{"published", r->articles},
+                        {"already_queued", r->duplicates},
+                        {"rejects", r->rejects},
+                        {"last_seq", r->last_seq}}
+                << "\n";
+    else
+      std::printf(
+          "published %lld articles (%lld already queued) and %lld rejects; raw stream at %llu\n",
+          (long long)r->articles, (long long)r->duplicates, (long long)r->rejects,
+          (unsigned long long)r->last_seq);
+    return 0;
   }
 
   if (*serve) return sl::RunServe(cfg, serve_args);
@@ -352,6 +444,13 @@ int main(int argc, char** argv) {
     load_args.base_articles = std::max<int64_t>(1, bench_args.articles / 2);
     load_args.ingest_articles = std::max<int64_t>(1, bench_args.articles - load_args.base_articles);
     return sl::RunLoadTest(*options, load_args);
+  }
+  if (*bench && bench_args.cluster) {
+    if (!queued) {
+      spdlog::error("bench --cluster: no queue (give --queue nats://HOST:PORT)");
+      return 2;
+    }
+    return sl::RunClusterBench(*options, queue, bench_args);
   }
   if (*bench) return sl::RunBench(*options, bench_args);
   if (*lexicon) {

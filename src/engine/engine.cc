@@ -135,6 +135,18 @@ Result<int64_t> ParseInt64(const std::string& what, const std::string& v) {
 
 }  // namespace
 
+std::vector<size_t> IngestOrder(const std::vector<Article>& articles) {
+  std::vector<size_t> order(articles.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    const auto& pa = articles[a].published;
+    const auto& pb = articles[b].published;
+    if (pa.has_value() != pb.has_value()) return pa.has_value();
+    return pa.has_value() && *pa < *pb;
+  });
+  return order;
+}
+
 Engine::Engine(const EngineOptions& options)
     : options_(options),
       clock_(options.clock ? options.clock : DefaultClock()),
@@ -149,12 +161,13 @@ Result<std::unique_ptr<Engine>> Engine::OpenReader(const EngineOptions& options)
   if (!v.ok()) return v;
   // A reader never creates a database (a mistyped --db is "not found").
   std::error_code ec;
-  if (options.db_path != ":memory:" && !std::filesystem::exists(options.db_path, ec))
+  if (options.db_path != ":memory:" && !IsPostgresStore(options.db_path) &&
+      !std::filesystem::exists(options.db_path, ec))
     return Status::NotFound("no database at '" + options.db_path +
                             "' (nothing has been ingested there)");
   std::unique_ptr<Engine> e(new Engine(options));
   e->reader_ = true;
-  auto store = OpenSqliteStore(options.db_path, options.store);
+  auto store = OpenStore(options.db_path, options.store);
   if (!store.ok()) return store.status();
   e->store_ = std::move(store).value();
   return e;
@@ -170,7 +183,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
       });
   if (!lock.ok()) return lock.status();
   e->lock_ = std::move(lock).value();
-  auto store = OpenSqliteStore(options.db_path, options.store);
+  auto store = OpenStore(options.db_path, options.store);
   if (!store.ok()) return store.status();
   e->store_ = std::move(store).value();
   auto lid = LanguageIdentifier::Open(options.langid);
@@ -543,7 +556,20 @@ Result<IngestSummary> Engine::Ingest(std::vector<Article> articles, std::vector<
                                      const std::vector<FeedState>& feeds) {
   if (reader_) return Status::InvalidArgument("this engine was opened for reading only");
   if (!broken_.ok()) return broken_;
-  auto r = IngestLocked(std::move(articles), std::move(rejects), progress, feeds);
+  return Undo(IngestLocked(std::move(articles), std::move(rejects), progress, feeds));
+}
+
+Result<IngestSummary> Engine::IngestAnalysed(
+    std::vector<AnalysedArticle> articles, std::vector<Reject> rejects,
+    const std::vector<std::pair<std::string, std::string>>& meta) {
+  if (reader_) return Status::InvalidArgument("this engine was opened for reading only");
+  if (!broken_.ok()) return broken_;
+  if (articles.size() > options_.batch_size)
+    return Status::InvalidArgument("IngestAnalysed: more articles than batch_size");
+  return Undo(IngestLocked({}, std::move(rejects), {}, {}, &articles, &meta));
+}
+
+Result<IngestSummary> Engine::Undo(Result<IngestSummary> r) {
   if (r.ok()) return r;
   // All or nothing: undo the open batch and go on from what is stored.
   Status rb = store_->Rollback();
@@ -558,25 +584,23 @@ Result<IngestSummary> Engine::Ingest(std::vector<Article> articles, std::vector<
   return r;
 }
 
-Result<IngestSummary> Engine::IngestLocked(std::vector<Article> articles,
-                                           std::vector<Reject> rejects, const ProgressFn& progress,
-                                           const std::vector<FeedState>& feeds) {
+Result<IngestSummary> Engine::IngestLocked(
+    std::vector<Article> articles, std::vector<Reject> rejects, const ProgressFn& progress,
+    const std::vector<FeedState>& feeds, std::vector<AnalysedArticle>* analysed,
+    const std::vector<std::pair<std::string, std::string>>* meta) {
   auto t0 = Steady::now();
   IngestSummary sum;
   const int64_t now = clock_->Now();
   clusterer_.set_now(now);
   summary_seconds_ = 0;
-  sum.read = static_cast<int64_t>(articles.size() + rejects.size());
+  const size_t count = analysed ? analysed->size() : articles.size();
+  sum.read = static_cast<int64_t>(count + rejects.size());
 
   // Publication order; undated articles after the dated ones, in input order.
-  std::vector<size_t> order(articles.size());
+  // Analysed articles come ordered by their publisher.
+  std::vector<size_t> order(count);
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    const auto& pa = articles[a].published;
-    const auto& pb = articles[b].published;
-    if (pa.has_value() != pb.has_value()) return pa.has_value();
-    return pa.has_value() && *pa < *pb;
-  });
+  if (!analysed) order = IngestOrder(articles);
 
   Status s = store_->Begin();
   if (!s.ok()) return s;
@@ -614,11 +638,27 @@ Result<IngestSummary> Engine::IngestLocked(std::vector<Article> articles,
   for (size_t from = 0; from < order.size(); from += kChunk) {
     size_t n = std::min(kChunk, order.size() - from);
     std::vector<Prepared> prep(n);
-    parallel(n, [&](size_t i, size_t w) {
-      auto t0 = Steady::now();
-      prep[i].c = Clean(std::move(articles[order[from + i]]), options_.clean);
-      t_clean[w] += Since(t0);
-    });
+    if (analysed) {
+      for (size_t i = 0; i < n; ++i) {
+        AnalysedArticle& a = (*analysed)[order[from + i]];
+        Prepared& p = prep[i];
+        p.c = std::move(a.c);
+        p.lang = std::move(a.lang);
+        p.sig = std::move(a.sig);
+        p.intel = std::move(a.intel);
+        p.pre_analysed = a.analysed;
+        if (p.pre_analysed) {
+          p.analysed_title = p.c.article.title;
+          p.analysed_text = p.c.article.text;
+        }
+      }
+    } else {
+      parallel(n, [&](size_t i, size_t w) {
+        auto t0 = Steady::now();
+        prep[i].c = Clean(std::move(articles[order[from + i]]), options_.clean);
+        t_clean[w] += Since(t0);
+      });
+    }
     auto tb = Steady::now();
     for (auto& p : prep) {
       s = Polish(&p, now, &seen);
@@ -629,6 +669,11 @@ Result<IngestSummary> Engine::IngestLocked(std::vector<Article> articles,
       Article& ar = prep[i].c.article;
       if (ar.title.empty() && ar.text.empty()) return;
       if (prep[i].unchanged || !prep[i].alias_of.empty()) return;  // nothing to analyse
+      if (prep[i].pre_analysed && ar.title == prep[i].analysed_title &&
+          ar.text == prep[i].analysed_text) {
+        prep[i].analysed = true;  // a worker's analysis of this very text
+        return;
+      }
       auto t0 = Steady::now();
       prep[i].lang =
           langid_->Identify(ar.title, ar.text, options_.ignore_lang_hints ? "" : ar.lang_hint);
@@ -676,6 +721,11 @@ Result<IngestSummary> Engine::IngestLocked(std::vector<Article> articles,
     s = store_->PutFeedState(f);
     if (!s.ok()) return s;
   }
+  if (meta)
+    for (const auto& [k, v] : *meta) {
+      s = store_->PutMeta(k, v);
+      if (!s.ok()) return s;
+    }
   s = Flush(now);
   if (!s.ok()) return s;
   sum.stages.store += Since(ts);

@@ -104,8 +104,48 @@ struct IngestSummary {
   std::vector<Reject> rejects;  // this run's rejects, in order
 };
 
+// The order Ingest processes articles in: by publication date, undated ones
+// after the dated, ties and undated in the order given.
+std::vector<size_t> IngestOrder(const std::vector<Article>& articles);
+
 // Called as articles are processed: (done, total).
 using ProgressFn = std::function<void(int64_t done, int64_t total)>;
+
+// Distributed mode (DESIGN.md, "Scale-out"): an article as an analysis
+// worker leaves it. Cleaned, then language, signals and enrichment of the
+// cleaned title and text (`analysed` false when there was nothing to analyse:
+// an article empty after cleaning). The clusterer uses the analysis as it is
+// unless the ordered steps before it (learned boilerplate, a title taken from
+// the text) change the title or text: then it analyses again, so that the
+// stories are those of the embedded mode.
+struct AnalysedArticle {
+  CleanArticle c;
+  LanguageGuess lang;
+  Signals sig;
+  Enrichment intel;
+  bool analysed = false;
+};
+// Wire form (MessagePack, versioned). Decode never throws: false on bytes it
+// cannot read, with `error` saying why.
+std::string EncodeAnalysed(const AnalysedArticle& a);
+bool DecodeAnalysed(std::string_view bytes, AnalysedArticle* out, std::string* error);
+
+// The per-article stages that need no shared state (clean, language ID,
+// signals, enrichment): an analysis worker's whole job. No store, no lock.
+// One thread at a time.
+class Analyser {
+ public:
+  static Result<std::unique_ptr<Analyser>> Open(const EngineOptions& options);
+  ~Analyser();
+  AnalysedArticle Analyse(Article article);
+
+ private:
+  Analyser() = default;
+  EngineOptions options_;
+  std::unique_ptr<LanguageIdentifier> langid_;
+  std::unique_ptr<Analyzer> analyzer_;
+  std::unique_ptr<Enricher> enricher_;
+};
 
 class Engine {
  public:
@@ -130,6 +170,15 @@ class Engine {
                                const ProgressFn& progress = {},
                                const std::vector<FeedState>& feeds = {});
   int64_t Now() const { return clock_->Now(); }
+
+  // The clusterer's ingest (distributed mode): articles analysed by workers,
+  // processed in the order given (the publisher ordered them as IngestPaths
+  // would), in one transaction: `articles` must not exceed batch_size.
+  // `meta` (key, value) pairs are written in that same transaction (the
+  // stream position applied), so that a replay after a crash changes nothing.
+  Result<IngestSummary> IngestAnalysed(
+      std::vector<AnalysedArticle> articles, std::vector<Reject> rejects,
+      const std::vector<std::pair<std::string, std::string>>& meta);
 
   // Removes what a takedown request names everywhere (articles, their
   // copies by alias, entries, revisions, memberships, copy links,
@@ -161,9 +210,13 @@ class Engine {
   Status ResetState();
   Status CheckParameters();
   Status Flush(int64_t now);
-  Result<IngestSummary> IngestLocked(std::vector<Article> articles, std::vector<Reject> rejects,
-                                     const ProgressFn& progress,
-                                     const std::vector<FeedState>& feeds);
+  // `analysed`: instead of `articles`, analysed ones, kept in the given order.
+  Result<IngestSummary> IngestLocked(
+      std::vector<Article> articles, std::vector<Reject> rejects, const ProgressFn& progress,
+      const std::vector<FeedState>& feeds, std::vector<AnalysedArticle>* analysed = nullptr,
+      const std::vector<std::pair<std::string, std::string>>* meta = nullptr);
+  // Ingest's undo on failure (shared by the ingest entry points).
+  Result<IngestSummary> Undo(Result<IngestSummary> r);
   // An article on its way: cleaned, then (in parallel) identified and analysed.
   struct Prepared {
     CleanArticle c;
@@ -177,6 +230,10 @@ class Engine {
     bool time_trusted = true;  // false: the date was clamped, it must not move the window
     bool new_id = false;       // Polish found the id neither stored nor earlier in this call
     std::string taken_down;    // a tombstone matches: why (the article is refused)
+    // Analysed by a worker: the title and text it analysed (if Polish
+    // changes them, the analysis is done again here).
+    bool pre_analysed = false;
+    std::string analysed_title, analysed_text;
   };
   // What this Ingest call has seen so far (re-deliveries within one call).
   struct Seen {

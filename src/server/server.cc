@@ -244,7 +244,7 @@ struct Server::Impl {
         return Reader(this, std::move(s));
       }
     }
-    auto s = OpenSqliteStore(engine_options.db_path, engine_options.store);
+    auto s = OpenStore(engine_options.db_path, engine_options.store);
     if (!s.ok()) return s.status();
     return Reader(this, std::move(*s));
   }
@@ -893,7 +893,7 @@ Result<std::unique_ptr<Server>> Server::Create(const EngineOptions& engine,
   if (engine.db_path == ":memory:")
     return Status::InvalidArgument("the server needs a database file, not :memory:");
   // Create the store if it is missing, so that a new server can take ingest.
-  auto store = OpenSqliteStore(engine.db_path, engine.store);
+  auto store = OpenStore(engine.db_path, engine.store);
   if (!store.ok()) return store.status();
   std::unique_ptr<Server> s(new Server());
   s->impl_ = std::make_unique<Impl>();

@@ -29,6 +29,12 @@ Result<std::unique_ptr<WriterLock>> WriterLock::Acquire(
     const std::string& db_path, bool wait, const std::function<void(const std::string&)>& on_wait) {
   std::unique_ptr<WriterLock> lock(new WriterLock());
   if (db_path.empty() || db_path == ":memory:") return lock;
+  if (IsPostgresStore(db_path)) {
+    auto held = AcquirePostgresLock(db_path, wait, on_wait);
+    if (!held.ok()) return held.status();
+    lock->remote_ = std::move(held).value();
+    return lock;
+  }
   // One lock per database file, however it is named (a symlink, a relative
   // path): the lock sits beside the file SQLite opens.
   std::string real = db_path;

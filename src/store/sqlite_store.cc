@@ -1582,4 +1582,15 @@ Result<std::unique_ptr<ArticleStore>> OpenSqliteStore(const std::string& path,
   return std::unique_ptr<ArticleStore>(std::move(store));
 }
 
+std::string StorePath(const std::string& spec) {
+  if (spec.rfind("sqlite:", 0) == 0) return spec.substr(7);
+  return spec;
+}
+
+Result<std::unique_ptr<ArticleStore>> OpenStore(const std::string& spec,
+                                                const StoreOptions& options) {
+  if (IsPostgresStore(spec)) return OpenPostgresStore(spec, options);
+  return OpenSqliteStore(StorePath(spec), options);
+}
+
 }  // namespace storyline

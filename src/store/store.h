@@ -215,6 +215,7 @@ class WriterLock {
  private:
   WriterLock() = default;
   int fd_ = -1;
+  std::shared_ptr<void> remote_;  // a PostgreSQL store's lock (its connection)
 };
 
 class ArticleStore {
@@ -386,5 +387,24 @@ class ArticleStore {
 // in-memory store).
 Result<std::unique_ptr<ArticleStore>> OpenSqliteStore(const std::string& path,
                                                       const StoreOptions& options);
+
+// The PostgreSQL store (DESIGN.md, "Scale-out"): `conninfo` is a libpq URL
+// (postgres://user@host:port/db?...). Creates the schema if the database has
+// none; refuses a database whose schema is newer than this build knows.
+// Fails with a clear message when built without libpq.
+Result<std::unique_ptr<ArticleStore>> OpenPostgresStore(const std::string& conninfo,
+                                                        const StoreOptions& options);
+// A store spec names PostgreSQL when it is a postgres:// or postgresql:// URL.
+bool IsPostgresStore(const std::string& spec);
+// The store a spec names: a PostgreSQL URL, "sqlite:PATH", or a plain PATH.
+Result<std::unique_ptr<ArticleStore>> OpenStore(const std::string& spec,
+                                                const StoreOptions& options);
+// The SQLite path of a spec ("sqlite:PATH" or PATH); the spec itself for PostgreSQL.
+std::string StorePath(const std::string& spec);
+// The writer lock of a PostgreSQL store (WriterLock::Acquire calls it): a
+// session advisory lock held on a connection of its own.
+Result<std::shared_ptr<void>> AcquirePostgresLock(
+    const std::string& conninfo, bool wait,
+    const std::function<void(const std::string& holder)>& on_wait);
 
 }  // namespace storyline
