@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <thread>
@@ -297,6 +298,14 @@ Status Engine::SummarizeStory(const std::string& story, int64_t now, double* sec
   auto stored = store_->StoryArticles(*id);
   if (!stored.ok()) return stored.status();
   if (stored->empty()) return Status::Ok();
+  // The story's enrichments and copy links in one query each (not one per
+  // article: on a networked store that is a round trip each).
+  auto intels = store_->StoryArticleIntel(*id);
+  if (!intels.ok()) return intels.status();
+  auto story_links = store_->StoryDuplicates(*id);
+  if (!story_links.ok()) return story_links.status();
+  std::map<std::string, std::vector<const DuplicateLink*>> links_of;  // by copy, by original
+  for (const auto& d : *story_links) links_of[d.article].push_back(&d);
   std::vector<SummaryArticle> articles;
   std::set<std::string> ids;
   for (auto& a : *stored) {
@@ -308,19 +317,15 @@ Status Engine::SummarizeStory(const std::string& story, int64_t now, double* sec
     s.source = a.article.source;
     s.published = a.article.published;
     s.entry = s.id.find('#') != std::string::npos;
-    auto intel = store_->GetArticleIntel(s.id);
-    if (!intel.ok()) return intel.status();
-    if (intel->has_value()) DecodeEnrichment(**intel, &s.intel);
+    if (auto it = intels->find(s.id); it != intels->end()) DecodeEnrichment(it->second, &s.intel);
     ids.insert(s.id);
     articles.push_back(std::move(s));
   }
   std::vector<SummaryLink> links;
-  for (const auto& a : articles) {
-    auto dups = store_->DuplicatesOf(a.id);
-    if (!dups.ok()) return dups.status();
-    for (const auto& d : *dups)
-      if (d.article == a.id && ids.count(d.of)) links.push_back({d.article, d.of, d.kind});
-  }
+  for (const auto& a : articles)
+    if (auto it = links_of.find(a.id); it != links_of.end())
+      for (const DuplicateLink* d : it->second)
+        if (ids.count(d->of)) links.push_back({d->article, d->of, d->kind});
   StoryIntel intel = Summarize(articles, links, *analyzer_);
   std::vector<EntityRow> entities;
   for (const auto& e : intel.entities)

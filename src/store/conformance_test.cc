@@ -273,6 +273,16 @@ TEST_P(StoreConformance, RevisionsEntriesRejectsFeedsMetaAndBoilerplate) {
   ASSERT_TRUE(st_->PutBoilerplate("Example News", 0x8000000000000001ull, 4).ok());
   ASSERT_TRUE(st_->Commit().ok());
 
+  ASSERT_TRUE(st_->Begin().ok());
+  ASSERT_TRUE(st_->PutArticleIntel("blog", R"({"e":1})").ok());
+  ASSERT_TRUE(st_->PutArticleIntel("blog#2", R"({"e":2})").ok());
+  ASSERT_TRUE(st_->PutArticleIntel("elsewhere", R"({"e":3})").ok());
+  ASSERT_TRUE(st_->Commit().ok());
+  auto intel = st_->StoryArticleIntel("s");
+  ASSERT_TRUE(intel.ok()) << intel.status().ToString();
+  EXPECT_EQ(*intel,
+            (std::map<std::string, std::string>{{"blog", R"({"e":1})"}, {"blog#2", R"({"e":2})"}}));
+  EXPECT_EQ(**st_->GetArticleIntel("elsewhere"), R"({"e":3})");
   EXPECT_EQ(*st_->CountRevisions("blog"), 1);
   EXPECT_EQ(st_->GetArticle("blog")->article.text, "New text");
   EXPECT_EQ(**st_->ArticleHash("blog"), 6u);
@@ -477,6 +487,34 @@ TEST_P(StoreConformance, ListingsSortFilterAndPage) {
   EXPECT_NE(*stamp1, *stamp2);
   EXPECT_EQ(*stamp2, *st_->StoryStamp("s-c"));
   EXPECT_EQ(st_->StoryStamp("zz").status().code(), Status::Code::kNotFound);
+}
+
+TEST_P(StoreConformance, EntitiesKeepTheirNamesExactlyAndTheLastOfAKeyWins) {
+  Stories({{"a", 100}});
+  ASSERT_TRUE(st_->Begin().ok());
+  ASSERT_TRUE(st_->PutStoryIntel("s-a", "{}",
+                                 {{"k1", "Al \"Fox\" O\\Brien, {Jr}", "person", 2, 1},
+                                  {"k2", "NULL", "other", 1, 1},
+                                  {"k1", "Al Fox", "person", 3, 1}},
+                                 5)
+                  .ok());
+  ASSERT_TRUE(st_->Commit().ok());
+  auto e = st_->ListEntities(-1);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  ASSERT_EQ(e->size(), 2u);
+  EXPECT_EQ((*e)[0].key, "k1");
+  EXPECT_EQ((*e)[0].name, "Al Fox");
+  EXPECT_EQ((*e)[0].count, 3);
+  EXPECT_EQ((*e)[1].name, "NULL");
+  ASSERT_TRUE(st_->Begin().ok());
+  ASSERT_TRUE(
+      st_->PutStoryIntel("s-a", "{}", {{"k3", "Al \"Fox\" O\\Brien, {Jr}", "person", 1, 1}}, 6)
+          .ok());
+  ASSERT_TRUE(st_->Commit().ok());
+  e = st_->ListEntities(-1);
+  ASSERT_TRUE(e.ok());
+  ASSERT_EQ(e->size(), 1u);  // the story's entities were replaced
+  EXPECT_EQ((*e)[0].name, "Al \"Fox\" O\\Brien, {Jr}");
 }
 
 TEST_P(StoreConformance, SearchFoldsCaseAndDiacriticsAndRanksTitlesFirst) {

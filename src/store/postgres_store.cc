@@ -18,6 +18,8 @@
 #include <cctype>
 #include <charconv>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -291,6 +293,21 @@ std::vector<std::string> HostDomains(const std::string& url) {
   }
   return out;
 }
+// A PostgreSQL array literal of text values: {"a","b \"c\""}.
+std::string ArrayLiteral(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ',';
+    out += '"';
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
 // A connection string without its password (for messages).
 std::string Redacted(const std::string& conninfo) {
   std::string out = conninfo;
@@ -308,7 +325,11 @@ class Connection {
  public:
   ~Connection() {
     if (conn_) PQfinish(conn_);
+    if (std::getenv("STORYLINE_PG_STATS"))
+      std::fprintf(stderr, "pg: %ld queries, %ld writes, %ld round trips\n", queries_, writes_,
+                   trips_);
   }
+  long queries_ = 0, writes_ = 0, trips_ = 0;
   Status Connect(const std::string& conninfo) {
     conn_ = PQconnectdb(conninfo.c_str());
     if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
@@ -337,9 +358,26 @@ class Connection {
   }
 
   // A query: the pipeline is drained first (its first error is returned).
+  // With writes queued, the query joins them in the pipeline: the writes'
+  // answers and its rows come back in one round trip.
   Result<Rows> Query(const char* sql, const std::vector<Param>& params = {}) {
-    Status d = Drain();
-    if (!d.ok()) return d;
+    ++queries_;
+    ++trips_;
+    if (pipeline_) {
+      auto name = Prepared(sql, true);
+      if (!name.ok()) return name.status();
+      Args a(params);
+      if (PQsendQueryPrepared(conn_, name->c_str(), a.n, a.values.data(), a.lengths.data(),
+                              a.formats.data(), 0) != 1)
+        return Status::IOError("sending a query: " + Error());
+      ++pending_;
+      Rows last;
+      Status d = Drain(&last);
+      if (!d.ok()) return d;
+      Status s = Check(last, sql);
+      if (!s.ok()) return s;
+      return last;
+    }
     auto name = Prepared(sql, false);
     if (!name.ok()) return name.status();
     Args a(params);
@@ -368,14 +406,17 @@ class Connection {
                             a.formats.data(), 0) != 1)
       return Status::IOError("sending a write: " + Error());
     ++pending_;
+    ++writes_;
     // Bounded, so that answers never fill the socket while nothing reads them.
     if (pending_ >= 256) return Drain();
     return Status::Ok();
   }
 
   // Collects the answers of the queued writes; the first error, if any.
-  Status Drain() {
+  // `last`: the answer of the last queued statement (a query's rows).
+  Status Drain(Rows* last = nullptr) {
     if (!pipeline_) return Status::Ok();
+    if (!last) ++trips_;
     Status first = Status::Ok();
     if (PQpipelineSync(conn_) != 1) first = Status::IOError("pipeline sync: " + Error());
     int nulls = 0;
@@ -394,9 +435,12 @@ class Connection {
       if (t == PGRES_FATAL_ERROR && first.ok()) {
         std::string m = PQresultErrorMessage(r);
         while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
-        first = Status::IOError("writing to PostgreSQL: " + m);
+        first = Status::IOError("PostgreSQL: " + m);
       }
-      PQclear(r);
+      if (last)
+        *last = Rows(r);  // the previous one is freed; the final one is the caller's
+      else
+        PQclear(r);
     }
     pending_ = 0;
     // After an error the rest of the pipeline was skipped, its statements
@@ -814,6 +858,17 @@ class PostgresStore final : public ArticleStore {
     return OptionalText("SELECT data FROM article_intel WHERE article=$1", article);
   }
 
+  Result<std::map<std::string, std::string>> StoryArticleIntel(const std::string& story) override {
+    auto r = c_.Query(
+        "SELECT i.article, i.data FROM memberships m JOIN article_intel i ON "
+        "i.article=m.article WHERE m.story=$1",
+        {P(story)});
+    if (!r.ok()) return r.status();
+    std::map<std::string, std::string> out;
+    for (int i = 0; i < r->size(); ++i) out[r->Text(i, 0)] = r->Text(i, 1);
+    return out;
+  }
+
   Status PutStoryIntel(const std::string& story, const std::string& json,
                        const std::vector<EntityRow>& entities, int64_t now) override {
     // What listings sort and show, as columns (read here, not by the server).
@@ -843,15 +898,21 @@ class PostgresStore final : public ArticleStore {
     if (!s.ok()) return s;
     s = c_.Send("DELETE FROM story_entities WHERE story=$1", {P(story)});
     if (!s.ok()) return s;
+    if (entities.empty()) return Status::Ok();
+    // One statement for all of them (arrays), the last of a key winning.
+    std::vector<std::string> keys, names, types, counts;
     for (const auto& e : entities) {
-      s = c_.Send(
-          "INSERT INTO story_entities(story, key, name, type, count) VALUES($1,$2,$3,$4,$5) "
-          "ON CONFLICT(story, key) DO UPDATE SET name=excluded.name, type=excluded.type, "
-          "count=excluded.count",
-          {P(story), P(e.key), P(e.name), P(e.type), P(e.count)});
-      if (!s.ok()) return s;
+      keys.push_back(e.key);
+      names.push_back(e.name);
+      types.push_back(e.type);
+      counts.push_back(std::to_string(e.count));
     }
-    return Status::Ok();
+    return c_.Send(
+        "INSERT INTO story_entities(story, key, name, type, count) SELECT DISTINCT ON (k) $1, "
+        "k, n, t, c FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[]) WITH "
+        "ORDINALITY AS x(k, n, t, c, o) ORDER BY k, o DESC",
+        {P(story), P(ArrayLiteral(keys)), P(ArrayLiteral(names)), P(ArrayLiteral(types)),
+         P(ArrayLiteral(counts))});
   }
 
   Result<std::optional<std::string>> GetStoryIntel(const std::string& story) override {

@@ -790,6 +790,20 @@ class SqliteStore final : public ArticleStore {
     return OptionalText("SELECT data FROM article_intel WHERE article=?", article);
   }
 
+  Result<std::map<std::string, std::string>> StoryArticleIntel(const std::string& story) override {
+    auto st =
+        S("SELECT i.article, i.data FROM memberships m JOIN article_intel i ON "
+          "i.article=m.article WHERE m.story=?");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, story);
+    std::map<std::string, std::string> out;
+    int rc;
+    while ((rc = (*st)->Step()) == SQLITE_ROW) out[(*st)->Text(0)] = (*st)->Text(1);
+    Status s = Ended(rc);
+    if (!s.ok()) return s;
+    return out;
+  }
+
   Status PutStoryIntel(const std::string& story, const std::string& json,
                        const std::vector<EntityRow>& entities, int64_t now) override {
     {

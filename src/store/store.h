@@ -335,6 +335,10 @@ class ArticleStore {
   // rows too, so that entities can be listed across stories).
   virtual Status PutArticleIntel(const std::string& article, const std::string& json) = 0;
   virtual Result<std::optional<std::string>> GetArticleIntel(const std::string& article) = 0;
+  // The enrichment of every article of a story that has one, by article id
+  // (one query: a summary reads a whole story).
+  virtual Result<std::map<std::string, std::string>> StoryArticleIntel(
+      const std::string& story) = 0;
   virtual Status PutStoryIntel(const std::string& story, const std::string& json,
                                const std::vector<EntityRow>& entities, int64_t now) = 0;
   virtual Result<std::optional<std::string>> GetStoryIntel(const std::string& story) = 0;
