@@ -259,6 +259,48 @@ TEST_F(PollTest, FeedsFromOpmlUrlAndFile) {
   EXPECT_EQ(server_.Hits("/a.xml"), 0);
 }
 
+// The distributed mode's poller (poll --queue): items go to a sink (the
+// queue), feed states to the store only after the sink took the items.
+TEST_F(PollTest, ASinkTakesTheItemsAndValidatorsAreKeptOnlyAfterIt) {
+  auto store = OpenStore(dir_.File("feeds.db"), {});
+  ASSERT_TRUE(store.ok());
+  auto engine_for_options = OpenEngine(dir_.File("unused.db"));
+  ASSERT_TRUE(engine_for_options);
+  const EngineOptions& o = engine_for_options->options();
+  auto fetcher = MakeCurlFetcher(o.fetch);
+  std::vector<std::string> got;
+  bool fail = true;
+  Poller poller(**store, *fetcher, o.ingest, std::make_shared<FixedClock>(1772600000),
+                [&](std::vector<Article> a, std::vector<Reject> r) -> Result<IngestSummary> {
+                  if (fail) return Status::IOError("the queue is away");
+                  for (const auto& x : a) got.push_back(x.id);
+                  IngestSummary sum;
+                  sum.stored = static_cast<int64_t>(a.size());
+                  sum.rejected = static_cast<int64_t>(r.size());
+                  return sum;
+                });
+  const std::vector<std::string> feeds = {server_.Url("/a.xml"), server_.Url("/b.xml")};
+  // The sink fails: the round fails and no validator is kept.
+  EXPECT_FALSE(poller.PollOnce(feeds).ok());
+  EXPECT_FALSE((*store)->GetFeedState(server_.Url("/a.xml"))->has_value());
+  // It works: four items, then the feed's validators are stored.
+  fail = false;
+  auto r1 = poller.PollOnce(feeds);
+  ASSERT_TRUE(r1.ok()) << r1.status().ToString();
+  EXPECT_EQ(r1->ingest.stored, 4);
+  EXPECT_EQ(got.size(), 4u);
+  auto state = (*store)->GetFeedState(server_.Url("/a.xml"));
+  ASSERT_TRUE(state.ok() && state->has_value());
+  EXPECT_EQ((*state)->etag, kEtagA);
+  // The next round sends them: /a.xml is not modified, only /b.xml's items come again.
+  got.clear();
+  auto r2 = poller.PollOnce(feeds);
+  ASSERT_TRUE(r2.ok());
+  EXPECT_EQ(r2->not_modified, 1);
+  EXPECT_EQ(got.size(), 2u);
+  EXPECT_EQ(server_.Requests("/a.xml").back().Header("if-none-match"), kEtagA);
+}
+
 TEST_F(PollTest, TwoRoundsWithConditionalGetAndFailingFeeds) {
   auto engine = OpenEngine(dir_.File("poll.db"));
   ASSERT_TRUE(engine);

@@ -113,6 +113,74 @@ void Progress(int64_t done, int64_t total) {
 
 }  // namespace
 
+// `storyline poll`: rounds over the feeds of an OPML list (through the
+// engine, or published to the queue).
+// `queued`: the items were published (to the queue), not stored.
+static int PollLoop(sl::Poller& poller, const std::string& opml, const std::string& every,
+                    int64_t rounds, bool json_out, bool queued) {
+  int64_t interval = every.empty() ? 0 : sl::ParseDurationSeconds(every);
+  if (interval < 0) {
+    spdlog::error("--every: '{}' is not a duration (30s, 10m, 1h)", every);
+    return 2;
+  }
+  if (rounds < 0) rounds = every.empty() ? 1 : 0;
+  auto feeds = poller.FeedsFromOpml(opml);
+  if (!feeds.ok()) {
+    spdlog::error("{}", feeds.status().ToString());
+    return feeds.status().code() == sl::Status::Code::kNotFound ? 4 : 1;
+  }
+  int failed_total = 0;
+  for (int64_t r = 0; rounds == 0 || r < rounds; ++r) {
+    if (r > 0) std::this_thread::sleep_for(std::chrono::seconds(interval));
+    auto round = poller.PollOnce(*feeds);
+    if (!round.ok()) {
+      spdlog::error("poll failed: {}", round.status().ToString());
+      return 1;
+    }
+    failed_total += round->failed;
+    for (const auto& rj : round->ingest.rejects)
+      spdlog::warn("rejected {}: {} ({})", rj.origin, rj.message, rj.reason);
+    if (json_out && queued) {
+      std::cout << json{{"feeds", round->feeds},
+                        {"not_modified", round->not_modified},
+                        {"fetched", round->fetched},
+                        {"failed", round->failed},
+                        {"published", round->ingest.stored},
+                        {"already_queued", round->ingest.unchanged},
+                        {"rejected", round->ingest.rejected}}
+                       .dump()
+                << std::endl;
+    } else if (json_out) {
+      std::cout << json{{"feeds", round->feeds},
+                        {"not_modified", round->not_modified},
+                        {"fetched", round->fetched},
+                        {"failed", round->failed},
+                        {"stored", round->ingest.stored},
+                        {"rejected", round->ingest.rejected},
+                        {"new_stories", round->ingest.new_stories}}
+                       .dump()
+                << std::endl;
+    } else if (queued) {
+      std::printf(
+          "feeds %d: %d fetched, %d not modified, %d failed; published %lld (%lld already "
+          "queued), rejected %lld\n",
+          round->feeds, round->fetched, round->not_modified, round->failed,
+          (long long)round->ingest.stored, (long long)round->ingest.unchanged,
+          (long long)round->ingest.rejected);
+      std::fflush(stdout);
+    } else {
+      std::printf(
+          "feeds %d: %d fetched, %d not modified, %d failed; stored %lld, rejected %lld, %lld "
+          "new stories\n",
+          round->feeds, round->fetched, round->not_modified, round->failed,
+          (long long)round->ingest.stored, (long long)round->ingest.rejected,
+          (long long)round->ingest.new_stories);
+      std::fflush(stdout);
+    }
+  }
+  return failed_total > 0 ? 3 : 0;
+}
+
 int main(int argc, char** argv) {
   auto logger = spdlog::stderr_color_mt("storyline");
   spdlog::set_default_logger(logger);
@@ -376,7 +444,7 @@ int main(int argc, char** argv) {
                                             : "queue-status");
     return 2;
   }
-  if (*worker || *clusterer_cmd || (*ingest && queued)) sl::InstallStopHandlers();
+  if (*worker || *clusterer_cmd || ((*ingest || *poll) && queued)) sl::InstallStopHandlers();
   if (*worker) {
     auto r = sl::RunWorker(*options, queue);
     if (!r.ok()) {
@@ -414,6 +482,35 @@ int main(int argc, char** argv) {
                   (unsigned long long)r->published, (unsigned long long)r->applied,
                   (unsigned long long)r->pending, (unsigned long long)r->dead);
     return 0;
+  }
+  if (*poll && queued) {
+    // Feed states live in the store (--store); the items go to the queue.
+    auto store = sl::OpenStore(options->db_path, options->store);
+    if (!store.ok()) {
+      spdlog::error("{}", store.status().ToString());
+      return 1;
+    }
+    auto q = sl::Queue::Connect(queue);
+    if (!q.ok()) {
+      spdlog::error("poll: {}", q.status().ToString());
+      return 1;
+    }
+    auto fetcher = sl::MakeCurlFetcher(options->fetch);
+    sl::Poller poller(**store, *fetcher, options->ingest, options->clock,
+                      [&](std::vector<sl::Article> a,
+                          std::vector<sl::Reject> r) -> sl::Result<sl::IngestSummary> {
+                        sl::IngestSummary sum;
+                        sum.read = static_cast<int64_t>(a.size() + r.size());
+                        sum.rejects = r;
+                        sl::PublishSummary published;
+                        sl::Status s = sl::PublishBatch(**q, &a, &r, &published);
+                        if (!s.ok()) return s;
+                        sum.stored = published.articles;
+                        sum.unchanged = published.duplicates;
+                        sum.rejected = published.rejects;
+                        return sum;
+                      });
+    return PollLoop(poller, opml, every, rounds, json_out, true);
   }
   if (*ingest && queued) {
     auto r = sl::PublishPaths(paths, *options, queue);
@@ -514,50 +611,8 @@ int main(int argc, char** argv) {
   }
 
   if (*poll) {
-    int64_t interval = every.empty() ? 0 : sl::ParseDurationSeconds(every);
-    if (interval < 0) {
-      spdlog::error("--every: '{}' is not a duration (30s, 10m, 1h)", every);
-      return 2;
-    }
-    if (rounds < 0) rounds = every.empty() ? 1 : 0;
     sl::Poller poller(e, e.fetcher());
-    auto feeds = poller.FeedsFromOpml(opml);
-    if (!feeds.ok()) {
-      spdlog::error("{}", feeds.status().ToString());
-      return feeds.status().code() == sl::Status::Code::kNotFound ? 4 : 1;
-    }
-    int failed_total = 0;
-    for (int64_t r = 0; rounds == 0 || r < rounds; ++r) {
-      if (r > 0) std::this_thread::sleep_for(std::chrono::seconds(interval));
-      auto round = poller.PollOnce(*feeds);
-      if (!round.ok()) {
-        spdlog::error("poll failed: {}", round.status().ToString());
-        return 1;
-      }
-      failed_total += round->failed;
-      for (const auto& rj : round->ingest.rejects)
-        spdlog::warn("rejected {}: {} ({})", rj.origin, rj.message, rj.reason);
-      if (json_out) {
-        std::cout << json{{"feeds", round->feeds},
-                          {"not_modified", round->not_modified},
-                          {"fetched", round->fetched},
-                          {"failed", round->failed},
-                          {"stored", round->ingest.stored},
-                          {"rejected", round->ingest.rejected},
-                          {"new_stories", round->ingest.new_stories}}
-                         .dump()
-                  << std::endl;
-      } else {
-        std::printf(
-            "feeds %d: %d fetched, %d not modified, %d failed; stored %lld, rejected %lld, %lld "
-            "new stories\n",
-            round->feeds, round->fetched, round->not_modified, round->failed,
-            (long long)round->ingest.stored, (long long)round->ingest.rejected,
-            (long long)round->ingest.new_stories);
-        std::fflush(stdout);
-      }
-    }
-    return failed_total > 0 ? 3 : 0;
+    return PollLoop(poller, opml, every, rounds, json_out, false);
   }
 
   if (*takedown) {

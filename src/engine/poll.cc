@@ -24,6 +24,37 @@ int64_t ParseDurationSeconds(std::string_view s) {
   return v * mult;
 }
 
+Poller::Poller(Engine& engine, Fetcher& fetcher)
+    : store_(engine.store()),
+      fetcher_(fetcher),
+      ingest_options_(engine.options().ingest),
+      now_([&engine] { return engine.Now(); }),
+      ingest_([&engine](std::vector<Article> a, std::vector<Reject> r,
+                        const std::vector<FeedState>& states) {
+        return engine.Ingest(std::move(a), std::move(r), {}, states);
+      }) {}
+
+Poller::Poller(ArticleStore& store, Fetcher& fetcher, const IngestOptions& ingest,
+               std::shared_ptr<const Clock> clock, Sink sink)
+    : store_(store),
+      fetcher_(fetcher),
+      ingest_options_(ingest),
+      now_([clock = clock ? clock : DefaultClock()] { return clock->Now(); }),
+      ingest_([&store, sink = std::move(sink)](
+                  std::vector<Article> a, std::vector<Reject> r,
+                  const std::vector<FeedState>& states) -> Result<IngestSummary> {
+        auto sum = sink(std::move(a), std::move(r));
+        if (!sum.ok()) return sum.status();
+        Status s = store.Begin();
+        for (size_t i = 0; s.ok() && i < states.size(); ++i) s = store.PutFeedState(states[i]);
+        if (s.ok()) s = store.Commit();
+        if (!s.ok()) {
+          (void)store.Rollback();  // the error to report is s
+          return s;
+        }
+        return sum;
+      }) {}
+
 Result<std::vector<std::string>> Poller::FeedsFromOpml(const std::string& opml) {
   std::string bytes;
   if (IsHttpUrl(opml)) {
@@ -50,8 +81,8 @@ Result<std::vector<std::string>> Poller::FeedsFromOpml(const std::string& opml) 
 Result<PollRound> Poller::PollOnce(const std::vector<std::string>& feeds) {
   PollRound round;
   IngestBatch batch;
-  ArticleStore& store = engine_.store();
-  const int64_t now = engine_.Now();
+  ArticleStore& store = store_;
+  const int64_t now = now_();
   std::vector<FeedState> states;
   for (const auto& url : feeds) {
     ++round.feeds;
@@ -80,13 +111,13 @@ Result<PollRound> Poller::PollOnce(const std::vector<std::string>& feeds) {
       fs.last_status = r->status;
       fs.etag = r->etag;
       fs.last_modified = r->last_modified;
-      ParseDocument(r->body, url, "", r->charset, engine_.options().ingest, &batch, &fetcher_);
+      ParseDocument(r->body, url, "", r->charset, ingest_options_, &batch, &fetcher_);
     }
     states.push_back(std::move(fs));
   }
   // The feeds' new states are committed with their items, never before: a
   // round killed half-way fetches the same items again next time.
-  auto sum = engine_.Ingest(std::move(batch.articles), std::move(batch.rejects), {}, states);
+  auto sum = ingest_(std::move(batch.articles), std::move(batch.rejects), states);
   if (!sum.ok()) return sum.status();
   round.ingest = std::move(sum).value();
   return round;

@@ -21,8 +21,16 @@ struct PollRound {
 
 class Poller {
  public:
-  // Both must outlive the poller.
-  Poller(Engine& engine, Fetcher& fetcher) : engine_(engine), fetcher_(fetcher) {}
+  // Items go through `engine`, feed states are committed with them. Both
+  // must outlive the poller.
+  Poller(Engine& engine, Fetcher& fetcher);
+  // Items go to `sink` (the distributed mode: published to the queue); feed
+  // states are read from `store` and written there after the sink took the
+  // round's items (never before: a poller killed in between fetches the same
+  // items again, and publishing them again is a no-op).
+  using Sink = std::function<Result<IngestSummary>(std::vector<Article>, std::vector<Reject>)>;
+  Poller(ArticleStore& store, Fetcher& fetcher, const IngestOptions& ingest,
+         std::shared_ptr<const Clock> clock, Sink sink);
 
   // Feed URLs listed in an OPML file (local path or URL).
   Result<std::vector<std::string>> FeedsFromOpml(const std::string& opml);
@@ -32,8 +40,14 @@ class Poller {
   Result<PollRound> PollOnce(const std::vector<std::string>& feeds);
 
  private:
-  Engine& engine_;
+  ArticleStore& store_;
   Fetcher& fetcher_;
+  IngestOptions ingest_options_;
+  std::function<int64_t()> now_;
+  // The round's items and the feeds' new states to their destination.
+  std::function<Result<IngestSummary>(std::vector<Article>, std::vector<Reject>,
+                                      const std::vector<FeedState>&)>
+      ingest_;
 };
 
 // "10m", "30s", "2h", "90" (seconds). -1 if malformed.

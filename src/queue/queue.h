@@ -120,6 +120,12 @@ struct PublishSummary {
   int64_t rejects = 0;     // from reading (published for the clusterer to record)
   uint64_t last_seq = 0;   // the raw stream's last sequence after publishing
 };
+// Publishes read rejects, then articles in IngestOrder (one message each;
+// an article larger than the server takes becomes a `too_large` reject),
+// retrying while NATS is away, until done or a stop is requested. Adds to
+// `sum`; the vectors are emptied.
+Status PublishBatch(Queue& queue, std::vector<Article>* articles, std::vector<Reject>* rejects,
+                    PublishSummary* sum);
 // `storyline ingest --queue`: reads paths as Engine::IngestPaths does (the
 // same chunks, each in IngestOrder) and publishes. A publish that fails
 // (NATS down) is retried until it succeeds or a stop is requested.

@@ -42,53 +42,52 @@ constexpr char kAnalysedReject = 'R';
 
 }  // namespace
 
+Status PublishBatch(Queue& queue, std::vector<Article>* articles, std::vector<Reject>* rejects,
+                    PublishSummary* sum) {
+  auto publish = [&](const std::string& id, const std::string& data) {
+    bool dup = false;
+    auto r = Retrying("publishing", [&] { return AsResult(queue.PublishRaw(id, data, &dup)); });
+    if (!r.ok()) return r.status();
+    if (dup) ++sum->duplicates;
+    return Status::Ok();
+  };
+  // Rejects first, then the articles in the order Ingest would take them.
+  for (const auto& r : *rejects) {
+    Status s = publish("reject@" + r.origin + "@" + r.reason, EncodeRawReject(r));
+    if (!s.ok()) return s;
+    ++sum->rejects;
+  }
+  const int64_t max_payload = queue.MaxPayload();
+  for (size_t i : IngestOrder(*articles)) {
+    const Article& a = (*articles)[i];
+    std::string data = EncodeRawArticle(a);
+    Status s;
+    if (max_payload > 0 && static_cast<int64_t>(data.size()) > max_payload - 1024) {
+      Reject r{a.origin, "too_large",
+               "article '" + a.id + "' is " + std::to_string(data.size()) +
+                   " bytes, more than the queue's largest message (" + std::to_string(max_payload) +
+                   " bytes; nats-server max_payload)"};
+      s = publish("reject@" + a.id, EncodeRawReject(r));
+      ++sum->rejects;
+    } else {
+      s = publish(RawMessageId(a), data);
+      ++sum->articles;
+    }
+    if (!s.ok()) return s;
+  }
+  articles->clear();
+  rejects->clear();
+  return Status::Ok();
+}
+
 Result<PublishSummary> PublishPaths(const std::vector<std::string>& paths,
                                     const EngineOptions& engine, const QueueOptions& queue) {
   auto q = Retrying("connecting to NATS", [&] { return Queue::Connect(queue); });
   if (!q.ok()) return q.status();
   PublishSummary sum;
   Status failed = Status::Ok();
-  auto publish = [&](const std::string& id, const std::string& data) {
-    bool dup = false;
-    auto r = Retrying("publishing", [&] { return AsResult((*q)->PublishRaw(id, data, &dup)); });
-    if (!r.ok()) return r.status();
-    if (dup) ++sum.duplicates;
-    return Status::Ok();
-  };
   auto run = [&](IngestBatch* b) {
-    if (!failed.ok()) return;
-    // Rejects first, then the articles in the order Ingest would take them.
-    for (const auto& r : b->rejects) {
-      Status s = publish("reject@" + r.origin + "@" + r.reason, EncodeRawReject(r));
-      if (!s.ok()) {
-        failed = s;
-        return;
-      }
-      ++sum.rejects;
-    }
-    const int64_t max_payload = (*q)->MaxPayload();
-    for (size_t i : IngestOrder(b->articles)) {
-      const Article& a = b->articles[i];
-      std::string data = EncodeRawArticle(a);
-      Status s;
-      if (max_payload > 0 && static_cast<int64_t>(data.size()) > max_payload - 1024) {
-        Reject r{a.origin, "too_large",
-                 "article '" + a.id + "' is " + std::to_string(data.size()) +
-                     " bytes, more than the queue's largest message (" +
-                     std::to_string(max_payload) + " bytes; nats-server max_payload)"};
-        s = publish("reject@" + a.id, EncodeRawReject(r));
-        ++sum.rejects;
-      } else {
-        s = publish(RawMessageId(a), data);
-        ++sum.articles;
-      }
-      if (!s.ok()) {
-        failed = s;
-        return;
-      }
-    }
-    b->articles.clear();
-    b->rejects.clear();
+    if (failed.ok()) failed = PublishBatch(**q, &b->articles, &b->rejects, &sum);
   };
   std::unique_ptr<Fetcher> fetcher;
   IngestBatch batch;
