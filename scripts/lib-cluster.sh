@@ -3,8 +3,8 @@
 # Everything lives in $tmp (a fresh temporary directory); `cluster_pids`
 # collects the processes to stop.
 
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-if [ -z "$PGBIN" ] || ! command -v nats-server >/dev/null; then
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ] || ! command -v nats-server >/dev/null; then
   echo "$(basename "$0"): needs postgresql-15 and nats-server (scripts/install-deps test)" >&2
   exit 77
 fi

@@ -4,6 +4,8 @@
 // processes, killed and restarted, is in cluster_test.cc.)
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <thread>
 
 #include "distributed_testing.h"
@@ -78,6 +80,75 @@ TEST(AnalysedWire, RawMessagesRoundTripAndIdsFollowTheContent) {
   EXPECT_NE(RawMessageId(a), RawMessageId(b));
 }
 
+// The clusterer's guard: a batch is applied only on top of the position it
+// was read after (a second clusterer that got ahead is never doubled).
+TEST(IngestAnalysed, AppliesOnlyOnTheExpectedPosition) {
+  TempDir dir;
+  EngineOptions o;
+  o.clock = std::make_shared<FixedClock>(1645000000);
+  auto e = testing::OpenTestEngine(dir.File("guard.db"), o);
+  ASSERT_NE(e, nullptr);
+  auto an = Analyser::Open(o);
+  ASSERT_TRUE(an.ok());
+  auto article = [&](const std::string& id) {
+    Article a;
+    a.id = id;
+    a.title = "Council approves bridge budget " + id;
+    a.text = "The council approved the budget for the new bridge on Monday evening.";
+    a.published = 1644900000;
+    AnalysedArticle x = (*an)->Analyse(a);
+    x.chunk_end = true;
+    return std::vector<AnalysedArticle>{x};
+  };
+  const std::string key = kQueuePositionKey;
+  auto r = e->IngestAnalysed(article("a"), {}, {{key, "1"}}, std::make_pair(key, std::string()));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  // Stale: it read the position before "a" was applied.
+  r = e->IngestAnalysed(article("b"), {}, {{key, "1"}}, std::make_pair(key, std::string()));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("another writer"), std::string::npos);
+  EXPECT_EQ(*e->store().CountArticles(), 1);
+  EXPECT_EQ(**e->store().GetMeta(key), "1");
+  r = e->IngestAnalysed(article("b"), {}, {{key, "2"}}, std::make_pair(key, std::string("1")));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*e->store().CountArticles(), 2);
+  EXPECT_EQ(**e->store().GetMeta(key), "2");
+}
+
+// A worker with other settings (here: another shingle size) cannot skew
+// the stories: the clusterer sees the fingerprint and analyses again.
+TEST(IngestAnalysed, AnArticleAnalysedWithOtherSettingsIsAnalysedAgain) {
+  TempDir dir;
+  EngineOptions o;
+  o.clock = std::make_shared<FixedClock>(1645000000);
+  EngineOptions other = o;
+  other.signals.shingle_words = 3;
+  auto worker = Analyser::Open(other);
+  auto same = Analyser::Open(o);
+  ASSERT_TRUE(worker.ok() && same.ok());
+  Article a;
+  a.id = "a";
+  a.title = "Council approves bridge budget";
+  a.text =
+      "The council approved the budget for the new bridge on Monday evening, after a long "
+      "debate about the cost of the works and the traffic they will bring to the centre.";
+  a.published = 1644900000;
+  AnalysedArticle x = (*worker)->Analyse(a), y = (*same)->Analyse(a);
+  ASSERT_NE(x.fingerprint, y.fingerprint);
+  ASSERT_NE(x.sig.sketch, y.sig.sketch);
+  x.chunk_end = true;
+  auto e = testing::OpenTestEngine(dir.File("fp.db"), o);
+  ASSERT_NE(e, nullptr);
+  ASSERT_TRUE(e->IngestAnalysed({x}, {}, {}).ok());
+  std::vector<uint64_t> stored;
+  ASSERT_TRUE(e->store()
+                  .LoadSketches(std::nullopt, 0,
+                                [&](int64_t, std::optional<int64_t>, int64_t,
+                                    std::vector<uint64_t> s) { stored = std::move(s); })
+                  .ok());
+  EXPECT_EQ(stored, y.sig.sketch);  // this engine's analysis, not the worker's
+}
+
 // Publisher, two workers and a clusterer, in threads, over real servers.
 TEST(DistributedRoles, GiveTheStoriesOfTheEmbeddedMode) {
   if (!QueueSupported()) GTEST_SKIP() << "built without libnats";
@@ -111,7 +182,17 @@ TEST(DistributedRoles, GiveTheStoriesOfTheEmbeddedMode) {
       EXPECT_TRUE(r.ok()) << r.status().ToString();
       if (r.ok()) stats[w] = *r;
     });
+  // Bounded: if the clusterer never catches up, a stop ends it (and the
+  // position check below fails).
+  std::atomic<bool> finished{false};
+  std::thread watchdog([&] {
+    for (int i = 0; i < 3000 && !finished; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (!finished) StopRequested() = true;
+  });
   auto c = RunClusterer(o, q, /*exit_when_caught_up=*/true);
+  finished = true;
+  watchdog.join();
   StopRequested() = true;
   for (auto& t : workers) t.join();
   StopRequested() = false;

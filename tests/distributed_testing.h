@@ -2,6 +2,11 @@
 // roles): a corpus in batches, and everything a reader sees of a store.
 #pragma once
 
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "api/api.h"
@@ -39,9 +44,42 @@ inline nlohmann::json Everything(ArticleStore& store) {
   return out;
 }
 
+// An aggregator's copy with a disclaimer (removed by rule) and, a minute
+// later, the original: the original's text as it arrives equals the copy's
+// once cleaned. Whether they meet in one chunk decides what is an alias, so
+// the distributed mode must cut chunks as the embedded one does.
+inline std::string CopyPairFile() {
+  static const std::string path = [] {
+    std::string p = std::filesystem::temp_directory_path() /
+                    ("storyline-copy-pair-" + std::to_string(getpid()) + ".jsonl");
+    std::ofstream out(p);
+    const std::string body =
+        "Ferry crews in Kestrel Harbour stayed off work for a third day on Monday, the union "
+        "said, as talks with the operator stalled over pay and rosters.\n\nThe operator said "
+        "it had offered a 4 percent raise and would meet the union again on Wednesday.";
+    nlohmann::json copy = {{"id", "agg-ferry"},
+                           {"title", "Ferry strike enters third day"},
+                           {"text", body + "\n\nRead original article here"},
+                           {"published", "2026-03-02T07:30:00Z"}};
+    nlohmann::json original = {{"id", "orig-ferry"},
+                               {"title", "Ferry strike enters third day"},
+                               {"text", body},
+                               {"published", "2026-03-02T07:31:00Z"}};
+    out << copy.dump() << "\n" << original.dump() << "\n";
+    return p;
+  }();
+  static const bool removed_at_exit = [] {
+    std::atexit([] { std::filesystem::remove(CopyPairFile()); });
+    return true;
+  }();
+  (void)removed_at_exit;
+  return path;
+}
+
 inline std::vector<std::vector<std::string>> Batches() {
   const std::string d = SourceDir();
-  return {{d + "/examples/articles"},
+  return {{CopyPairFile()},
+          {d + "/examples/articles"},
           {d + "/tests/data/crosslingual.jsonl"},
           {d + "/tests/data/intel/articles.jsonl", d + "/tests/data/intel/copies.jsonl"},
           {d + "/tests/data/intel/quotes.jsonl", d + "/tests/data/intel/figures.jsonl"},

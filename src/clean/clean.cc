@@ -2,6 +2,7 @@
 
 #include <utf8proc.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <unordered_set>
@@ -187,6 +188,15 @@ std::vector<LiveBlogEntry> SplitLiveBlog(const Article& a, bool declared_live, s
 
 CleanArticle Clean(Article a, const CleanOptions& options) {
   CleanArticle c;
+  // NUL characters (JSON "\u0000") mean nothing in news text, and a
+  // PostgreSQL text value cannot hold them: removed, and said.
+  size_t nuls = 0;
+  for (std::string* f : {&a.id, &a.title, &a.text, &a.source, &a.url}) {
+    size_t before = f->size();
+    f->erase(std::remove(f->begin(), f->end(), '\0'), f->end());
+    nuls += before - f->size();
+  }
+  if (nuls > 0) a.repairs.push_back("nul: removed " + std::to_string(nuls) + " NUL characters");
   int bad_title = 0, bad_text = 0;
   std::string title = RepairUtf8(a.title, &bad_title);
   std::string text = RepairUtf8(a.text, &bad_text);

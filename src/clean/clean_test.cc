@@ -30,6 +30,17 @@ TEST(Clean, RepairsInvalidUtf8AndRecordsIt) {
   EXPECT_EQ(c.article.repairs[0], "invalid_utf8: replaced 1 bytes");
 }
 
+TEST(Clean, RemovesNulCharactersAndRecordsIt) {
+  Article a = Make(std::string("Ti\0tle", 6), std::string("a\0b", 3));
+  a.id = std::string("x\0y", 3);
+  CleanArticle c = Clean(a);
+  EXPECT_EQ(c.article.title, "Title");
+  EXPECT_EQ(c.article.text, "ab");
+  EXPECT_EQ(c.article.id, "xy");
+  ASSERT_EQ(c.article.repairs.size(), 1u);
+  EXPECT_EQ(c.article.repairs[0], "nul: removed 3 NUL characters");
+}
+
 TEST(Clean, CollapsesWhitespace) {
   EXPECT_EQ(NormalizeWhitespace("  a \t b\xC2\xA0\xC2\xA0"
                                 "c \r\n\r\n\r\n\n d  \n"),

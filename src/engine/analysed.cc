@@ -1,7 +1,10 @@
 // Distributed mode: the analysis a worker does, and its wire form (engine.h).
+#include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
 #include "engine/engine.h"
+#include "lexicon/lexicon.h"
 
 namespace storyline {
 
@@ -56,6 +59,8 @@ std::string EncodeAnalysed(const AnalysedArticle& a) {
       {"invalid_bytes", a.c.invalid_bytes},
       {"dropped_lines", a.c.dropped_lines},
       {"analysed", a.analysed},
+      {"chunk_end", a.chunk_end},
+      {"fingerprint", a.fingerprint},
   };
   if (ar.published) j["published"] = *ar.published;
   if (a.analysed) {
@@ -111,6 +116,8 @@ bool DecodeAnalysed(std::string_view bytes, AnalysedArticle* out, std::string* e
     out->c.invalid_bytes = Get<int>(j, "invalid_bytes", 0);
     out->c.dropped_lines = Get<int>(j, "dropped_lines", 0);
     out->analysed = Get<bool>(j, "analysed", false);
+    out->chunk_end = Get<bool>(j, "chunk_end", false);
+    out->fingerprint = Get<std::string>(j, "fingerprint", "");
     if (out->analysed) {
       const json& l = j.at("lang");
       out->lang.lang = l.at("lang").get<std::string>();
@@ -139,6 +146,18 @@ bool DecodeAnalysed(std::string_view bytes, AnalysedArticle* out, std::string* e
   return true;
 }
 
+std::string AnalysisFingerprint(const EngineOptions& o, const Analyzer& analyzer) {
+  const SignalsOptions& s = o.signals;
+  const Lexicon* lex = analyzer.lexicon();
+  return fmt::format(
+      "signals {} shingle {} modulus {} sketch {} title {} names {} caseless {} "
+      "cognate {} lexicon {}:{} hints {} lines {}",
+      SignalsVersion(), s.shingle_words, s.sketch_modulus, s.max_sketch, s.title_weight,
+      s.name_key_chars, s.caseless_name_weight, s.cognate_weight, lex ? lex->entries() : 0,
+      lex ? lex->bytes() : 0, o.ignore_lang_hints ? "ignored" : "used",
+      o.clean.min_repeated_line_bytes);
+}
+
 Result<std::unique_ptr<Analyser>> Analyser::Open(const EngineOptions& options) {
   Status v = Validate(options);
   if (!v.ok()) return v;
@@ -151,6 +170,7 @@ Result<std::unique_ptr<Analyser>> Analyser::Open(const EngineOptions& options) {
   EnrichOptions eo;
   eo.data_dir = options.signals.data_dir;
   a->enricher_ = std::make_unique<Enricher>(eo);
+  a->fingerprint_ = AnalysisFingerprint(options, *a->analyzer_);
   return a;
 }
 
@@ -161,6 +181,7 @@ AnalysedArticle Analyser::Analyse(Article article) {
   // the analysis it does after them (on the same title and text unless
   // those steps change them).
   AnalysedArticle out;
+  out.fingerprint = fingerprint_;
   out.c = Clean(std::move(article), options_.clean);
   const Article& ar = out.c.article;
   if (ar.title.empty() && ar.text.empty()) return out;

@@ -136,6 +136,8 @@ Result<int64_t> ParseInt64(const std::string& what, const std::string& v) {
 
 }  // namespace
 
+const char* SignalsVersion() { return kSignalsVersion; }
+
 std::vector<size_t> IngestOrder(const std::vector<Article>& articles) {
   std::vector<size_t> order(articles.size());
   std::iota(order.begin(), order.end(), 0);
@@ -180,7 +182,8 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   std::unique_ptr<Engine> e(new Engine(options));
   auto lock =
       WriterLock::Acquire(options.db_path, options.wait_for_writer, [&](const std::string& holder) {
-        spdlog::info("database '{}' is being written by {}: waiting", options.db_path, holder);
+        spdlog::info("database '{}' is being written by {}: waiting",
+                     RedactedStore(options.db_path), holder);
       });
   if (!lock.ok()) return lock.status();
   e->lock_ = std::move(lock).value();
@@ -191,6 +194,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   if (!lid.ok()) return lid.status();
   e->langid_ = std::move(lid).value();
   e->analyzer_ = std::make_unique<Analyzer>(options.signals);
+  e->fingerprint_ = AnalysisFingerprint(options, *e->analyzer_);
   if (!e->analyzer_->lexicon() && options.signals.lexicon_path != "none")
     spdlog::warn(
         "no pivot lexicon at {}: stories link across languages on names and numbers only (build "
@@ -230,9 +234,9 @@ Status Engine::CheckParameters() {
       Status s = store_->PutMeta(key, want);
       if (!s.ok()) return s;
     } else if (**have != want) {
-      return Status::InvalidArgument("database '" + options_.db_path + "' was made with " + key +
-                                     "=" + **have + ", this build uses " + want +
-                                     " (use a new database or re-ingest)");
+      return Status::InvalidArgument(
+          "database '" + RedactedStore(options_.db_path) + "' was made with " + key + "=" + **have +
+          ", this build uses " + want + " (use a new database or re-ingest)");
     }
   }
   return Status::Ok();
@@ -566,12 +570,12 @@ Result<IngestSummary> Engine::Ingest(std::vector<Article> articles, std::vector<
 
 Result<IngestSummary> Engine::IngestAnalysed(
     std::vector<AnalysedArticle> articles, std::vector<Reject> rejects,
-    const std::vector<std::pair<std::string, std::string>>& meta) {
+    const std::vector<std::pair<std::string, std::string>>& meta,
+    const std::optional<std::pair<std::string, std::string>>& expect) {
   if (reader_) return Status::InvalidArgument("this engine was opened for reading only");
   if (!broken_.ok()) return broken_;
-  if (articles.size() > options_.batch_size)
-    return Status::InvalidArgument("IngestAnalysed: more articles than batch_size");
-  return Undo(IngestLocked({}, std::move(rejects), {}, {}, &articles, &meta));
+  return Undo(
+      IngestLocked({}, std::move(rejects), {}, {}, &articles, &meta, expect ? &*expect : nullptr));
 }
 
 Result<IngestSummary> Engine::Undo(Result<IngestSummary> r) {
@@ -592,7 +596,8 @@ Result<IngestSummary> Engine::Undo(Result<IngestSummary> r) {
 Result<IngestSummary> Engine::IngestLocked(
     std::vector<Article> articles, std::vector<Reject> rejects, const ProgressFn& progress,
     const std::vector<FeedState>& feeds, std::vector<AnalysedArticle>* analysed,
-    const std::vector<std::pair<std::string, std::string>>* meta) {
+    const std::vector<std::pair<std::string, std::string>>* meta,
+    const std::pair<std::string, std::string>* expect) {
   auto t0 = Steady::now();
   IngestSummary sum;
   const int64_t now = clock_->Now();
@@ -609,6 +614,14 @@ Result<IngestSummary> Engine::IngestLocked(
 
   Status s = store_->Begin();
   if (!s.ok()) return s;
+  if (expect) {
+    auto stored = store_->GetMetaForUpdate(expect->first);
+    if (!stored.ok()) return stored.status();
+    if (stored->value_or("") != expect->second)
+      return Status::IOError("meta " + expect->first + " is '" + stored->value_or("") + "', not '" +
+                             expect->second +
+                             "' as expected: another writer applied it (nothing was applied)");
+  }
   for (auto& r : rejects) {
     s = store_->PutReject(r, now);
     if (!s.ok()) return s;
@@ -640,8 +653,16 @@ Result<IngestSummary> Engine::IngestLocked(
   int64_t done = 0, committed = 0;
   const size_t kChunk = 256;
   Seen seen;
-  for (size_t from = 0; from < order.size(); from += kChunk) {
-    size_t n = std::min(kChunk, order.size() - from);
+  // Analysed articles bring their chunks' ends (the publisher cut them as
+  // this loop cuts its input), so that each chunk is the embedded mode's.
+  auto chunk = [&](size_t from) {
+    if (!analysed) return std::min(kChunk, order.size() - from);
+    size_t i = from;
+    while (i + 1 < order.size() && i + 1 - from < kChunk && !(*analysed)[order[i]].chunk_end) ++i;
+    return i + 1 - from;
+  };
+  for (size_t from = 0, n = 0; from < order.size(); from += n) {
+    n = chunk(from);
     std::vector<Prepared> prep(n);
     if (analysed) {
       for (size_t i = 0; i < n; ++i) {
@@ -652,6 +673,15 @@ Result<IngestSummary> Engine::IngestLocked(
         p.sig = std::move(a.sig);
         p.intel = std::move(a.intel);
         p.pre_analysed = a.analysed;
+        if (p.pre_analysed && a.fingerprint != fingerprint_) {
+          p.pre_analysed = false;  // analysed again below, with this engine's settings
+          if (!warned_fingerprint_)
+            spdlog::warn(
+                "articles analysed by a worker with other settings (worker: {}; here: {}): "
+                "analysed again here (check the workers' config and lexicon)",
+                a.fingerprint, fingerprint_);
+          warned_fingerprint_ = true;
+        }
         if (p.pre_analysed) {
           p.analysed_title = p.c.article.title;
           p.analysed_text = p.c.article.text;
@@ -702,7 +732,9 @@ Result<IngestSummary> Engine::IngestLocked(
     // Commits fall between chunks: what a chunk learned (boilerplate, in
     // Polish, ahead of storing) is committed with the chunk's articles, and a
     // restarted run cuts the same input into the same chunks.
-    if (done - committed >= static_cast<int64_t>(options_.batch_size) && from + n < order.size()) {
+    // (An analysed ingest is one transaction: it carries the stream position.)
+    if (!meta && done - committed >= static_cast<int64_t>(options_.batch_size) &&
+        from + n < order.size()) {
       auto ts = Steady::now();
       s = Flush(now);
       if (!s.ok()) return s;

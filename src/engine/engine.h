@@ -23,6 +23,7 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -104,6 +105,9 @@ struct IngestSummary {
   std::vector<Reject> rejects;  // this run's rejects, in order
 };
 
+// The version of how feature keys are made (stored in meta; see engine.cc).
+const char* SignalsVersion();
+
 // The order Ingest processes articles in: by publication date, undated ones
 // after the dated, ties and undated in the order given.
 std::vector<size_t> IngestOrder(const std::vector<Article>& articles);
@@ -124,7 +128,19 @@ struct AnalysedArticle {
   Signals sig;
   Enrichment intel;
   bool analysed = false;
+  // The last article of one of the publisher's chunks (IngestOrder, 256 at
+  // a time, as Engine::Ingest cuts its input): the clusterer applies whole
+  // chunks only, so that every chunk is the embedded mode's.
+  bool chunk_end = false;
+  // The settings and data that shaped the analysis (AnalysisFingerprint): a
+  // clusterer whose own differ analyses the article again, so that a worker
+  // with another lexicon or shingle size cannot skew the stories.
+  std::string fingerprint;
 };
+class Analyzer;
+// What shapes an article's analysis: the signals version, the signals and
+// cleaning options, the lexicon's size. Equal fingerprints, equal analyses.
+std::string AnalysisFingerprint(const EngineOptions& options, const Analyzer& analyzer);
 // Wire form (MessagePack, versioned). Decode never throws: false on bytes it
 // cannot read, with `error` saying why.
 std::string EncodeAnalysed(const AnalysedArticle& a);
@@ -145,6 +161,7 @@ class Analyser {
   std::unique_ptr<LanguageIdentifier> langid_;
   std::unique_ptr<Analyzer> analyzer_;
   std::unique_ptr<Enricher> enricher_;
+  std::string fingerprint_;
 };
 
 class Engine {
@@ -173,12 +190,17 @@ class Engine {
 
   // The clusterer's ingest (distributed mode): articles analysed by workers,
   // processed in the order given (the publisher ordered them as IngestPaths
-  // would), in one transaction: `articles` must not exceed batch_size.
+  // would) and in the chunks their `chunk_end` marks, in one transaction.
   // `meta` (key, value) pairs are written in that same transaction (the
   // stream position applied), so that a replay after a crash changes nothing.
+  // `expect`: (key, value) that must be stored when the transaction begins
+  // (value "" for none), read with a row lock; else nothing is applied (an
+  // IOError saying so): a clusterer that lost its lock unnoticed can never
+  // apply what another one applied.
   Result<IngestSummary> IngestAnalysed(
       std::vector<AnalysedArticle> articles, std::vector<Reject> rejects,
-      const std::vector<std::pair<std::string, std::string>>& meta);
+      const std::vector<std::pair<std::string, std::string>>& meta,
+      const std::optional<std::pair<std::string, std::string>>& expect = std::nullopt);
 
   // Removes what a takedown request names everywhere (articles, their
   // copies by alias, entries, revisions, memberships, copy links,
@@ -214,7 +236,8 @@ class Engine {
   Result<IngestSummary> IngestLocked(
       std::vector<Article> articles, std::vector<Reject> rejects, const ProgressFn& progress,
       const std::vector<FeedState>& feeds, std::vector<AnalysedArticle>* analysed = nullptr,
-      const std::vector<std::pair<std::string, std::string>>* meta = nullptr);
+      const std::vector<std::pair<std::string, std::string>>* meta = nullptr,
+      const std::pair<std::string, std::string>* expect = nullptr);
   // Ingest's undo on failure (shared by the ingest entry points).
   Result<IngestSummary> Undo(Result<IngestSummary> r);
   // An article on its way: cleaned, then (in parallel) identified and analysed.
@@ -276,6 +299,8 @@ class Engine {
   void ExpireSketches();
   Clusterer clusterer_;
   bool has_tombstones_ = false;  // any takedown recorded: incoming articles are checked
+  std::string fingerprint_;      // AnalysisFingerprint of this engine's settings
+  bool warned_fingerprint_ = false;
 };
 
 }  // namespace storyline

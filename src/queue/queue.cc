@@ -26,26 +26,33 @@ void InstallStopHandlers() {
   sigaction(SIGTERM, &sa, nullptr);
 }
 
-std::string EncodeRawArticle(const Article& a) {
+std::string EncodeRawArticle(const Article& a, bool chunk_end) {
   nlohmann::json j = {{"id", a.id},         {"title", a.title},    {"text", a.text},
                       {"source", a.source}, {"url", a.url},        {"lang_hint", a.lang_hint},
                       {"origin", a.origin}, {"repairs", a.repairs}};
   if (a.published) j["published"] = *a.published;
-  return nlohmann::json{{"article", j}}.dump(-1, ' ', false,
-                                             nlohmann::json::error_handler_t::replace);
+  return nlohmann::json{{"article", j}, {"chunk_end", chunk_end}}.dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::string EncodeRawReject(const Reject& r) {
-  return nlohmann::json{
-      {"reject", {{"origin", r.origin}, {"reason", r.reason}, {"message", r.message}}}}
-      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+std::string EncodeRawReject(const Reject& r, bool chunk_end) {
+  nlohmann::json j = {
+      {"reject", {{"origin", r.origin}, {"reason", r.reason}, {"message", r.message}}},
+      {"chunk_end", chunk_end}};
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 bool DecodeRaw(const std::string& data, std::optional<Article>* article,
-               std::optional<Reject>* reject, std::string* error) {
+               std::optional<Reject>* reject, std::string* error, bool* chunk_end) {
   article->reset();
   reject->reset();
   auto j = nlohmann::json::parse(data, nullptr, false);
+  if (chunk_end) {
+    // Absent: an article is inside a chunk, a reject is between chunks.
+    bool is_article = j.is_object() && j.contains("article");
+    auto it = j.is_object() ? j.find("chunk_end") : j.end();
+    *chunk_end = it != j.end() && it->is_boolean() ? it->get<bool>() : !is_article;
+  }
   auto str = [](const nlohmann::json& o, const char* k) {
     auto it = o.find(k);
     return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -275,6 +282,10 @@ Status Queue::Ack(QueueMessage* m) {
   return Status::Ok();
 }
 
+void Queue::InProgress(QueueMessage* m) {
+  if (m->handle) (void)natsMsg_InProgress(static_cast<natsMsg*>(m->handle), nullptr);
+}
+
 Status Queue::Nak(QueueMessage* m) {
   natsStatus s = natsMsg_Nak(static_cast<natsMsg*>(m->handle), nullptr);
   Release(m);
@@ -298,7 +309,11 @@ Status Queue::PublishAnalysed(uint64_t raw_seq, const std::string& data) {
 }
 
 Status Queue::PublishDead(uint64_t raw_seq, const std::string& reason, const std::string& data) {
-  nlohmann::json j = {{"raw_seq", raw_seq}, {"reason", reason}, {"data", data}};
+  // The message itself, cut to 64 KiB (a dead letter must fit where the
+  // message did not).
+  std::string kept = data.size() > 65536 ? data.substr(0, 65536) : data;
+  nlohmann::json j = {
+      {"raw_seq", raw_seq}, {"reason", reason}, {"bytes", data.size()}, {"data", kept}};
   std::string body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   jsPubOptions po;
   jsPubOptions_Init(&po);
@@ -360,6 +375,7 @@ Status Queue::PublishRaw(const std::string&, const std::string&, bool*) { return
 Result<std::vector<QueueMessage>> Queue::FetchRaw(int, int) { return std::vector<QueueMessage>(); }
 Status Queue::Ack(QueueMessage*) { return Status::Ok(); }
 Status Queue::Nak(QueueMessage*) { return Status::Ok(); }
+void Queue::InProgress(QueueMessage*) {}
 void Queue::Release(QueueMessage*) {}
 Status Queue::PublishAnalysed(uint64_t, const std::string&) { return Status::Ok(); }
 Status Queue::PublishDead(uint64_t, const std::string&, const std::string&) { return Status::Ok(); }

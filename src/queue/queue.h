@@ -77,7 +77,10 @@ class Queue {
   // Up to `n` raw messages for a worker, waiting up to `timeout_ms` for the first.
   Result<std::vector<QueueMessage>> FetchRaw(int n, int timeout_ms);
   Status Ack(QueueMessage* m);
-  Status Nak(QueueMessage* m);    // redeliver soon
+  Status Nak(QueueMessage* m);  // redeliver soon
+  // Still working on it: the ack wait starts again (a slow article is not
+  // taken for a lost one).
+  void InProgress(QueueMessage* m);
   void Release(QueueMessage* m);  // frees the message without an answer
 
   // A worker's result for raw message `raw_seq`.
@@ -101,11 +104,13 @@ class Queue {
 };
 
 // Raw messages: an article, or a reject from reading.
-std::string EncodeRawArticle(const Article& a);
-std::string EncodeRawReject(const Reject& r);
+// `chunk_end`: the last article of one of the publisher's chunks of 256 (a
+// reject is always one: rejects come between chunks).
+std::string EncodeRawArticle(const Article& a, bool chunk_end = false);
+std::string EncodeRawReject(const Reject& r, bool chunk_end = true);
 // false (with `error`) if the bytes are not a raw message.
 bool DecodeRaw(const std::string& data, std::optional<Article>* article,
-               std::optional<Reject>* reject, std::string* error);
+               std::optional<Reject>* reject, std::string* error, bool* chunk_end = nullptr);
 // The message id of a raw article: its id and a hash of its content.
 std::string RawMessageId(const Article& a);
 

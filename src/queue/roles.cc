@@ -58,16 +58,19 @@ Status PublishBatch(Queue& queue, std::vector<Article>* articles, std::vector<Re
     ++sum->rejects;
   }
   const int64_t max_payload = queue.MaxPayload();
-  for (size_t i : IngestOrder(*articles)) {
-    const Article& a = (*articles)[i];
-    std::string data = EncodeRawArticle(a);
+  const std::vector<size_t> order = IngestOrder(*articles);
+  constexpr size_t kChunk = 256;  // as Engine::Ingest cuts its input
+  for (size_t k = 0; k < order.size(); ++k) {
+    const Article& a = (*articles)[order[k]];
+    const bool chunk_end = k % kChunk == kChunk - 1 || k + 1 == order.size();
+    std::string data = EncodeRawArticle(a, chunk_end);
     Status s;
     if (max_payload > 0 && static_cast<int64_t>(data.size()) > max_payload - 1024) {
       Reject r{a.origin, "too_large",
                "article '" + a.id + "' is " + std::to_string(data.size()) +
                    " bytes, more than the queue's largest message (" + std::to_string(max_payload) +
                    " bytes; nats-server max_payload)"};
-      s = publish("reject@" + a.id, EncodeRawReject(r));
+      s = publish("reject@" + a.id, EncodeRawReject(r, chunk_end));
       ++sum->rejects;
     } else {
       s = publish(RawMessageId(a), data);
@@ -117,7 +120,9 @@ Result<WorkerStats> RunWorker(const EngineOptions& engine, const QueueOptions& q
   WorkerStats stats;
   bool warned = false;
   while (!StopRequested()) {
-    auto msgs = (*q)->FetchRaw(16, 500);
+    // A few at a time: each is marked in progress when its turn comes, but
+    // the ack wait of the last one runs from the fetch.
+    auto msgs = (*q)->FetchRaw(4, 500);
     if (!msgs.ok()) {
       if (!warned) spdlog::warn("worker: {} (retrying)", msgs.status().message());
       warned = true;
@@ -131,26 +136,29 @@ Result<WorkerStats> RunWorker(const EngineOptions& engine, const QueueOptions& q
         (void)(*q)->Nak(&m);  // another worker takes it
         continue;
       }
+      (*q)->InProgress(&m);
       std::string out;
       std::optional<Article> article;
       std::optional<Reject> reject;
       std::string why;
+      std::string origin = "queue:raw#" + std::to_string(m.seq);
+      bool chunk_end = true;  // unknown (unreadable): a boundary, never a wait
       if (m.delivered > static_cast<uint64_t>(queue.max_deliver)) {
         why = "delivered " + std::to_string(m.delivered) +
               " times without an ack (its workers crashed or hung on it)";
-      } else if (!DecodeRaw(m.data, &article, &reject, &why)) {
+      } else if (!DecodeRaw(m.data, &article, &reject, &why, &chunk_end)) {
         why = "malformed raw message: " + why;
       }
       if (!why.empty()) {
         // Dead letter: kept with the reason, and recorded as a reject by the
         // clusterer (which must not wait for it).
-        std::string origin = "queue:raw#" + std::to_string(m.seq);
         std::string ignored;
-        if (DecodeRaw(m.data, &article, &reject, &ignored) && article) origin = article->origin;
+        if (DecodeRaw(m.data, &article, &reject, &ignored, &chunk_end) && article)
+          origin = article->origin;
         Status s = (*q)->PublishDead(m.seq, why, m.data);
         if (s.ok())
           s = (*q)->PublishAnalysed(
-              m.seq, kAnalysedReject + EncodeRawReject({origin, "dead_letter", why}));
+              m.seq, kAnalysedReject + EncodeRawReject({origin, "dead_letter", why}, chunk_end));
         if (!s.ok()) {
           spdlog::warn("worker: {}", s.message());
           (void)(*q)->Nak(&m);
@@ -163,11 +171,27 @@ Result<WorkerStats> RunWorker(const EngineOptions& engine, const QueueOptions& q
           ++stats.redelivered;
           spdlog::info("worker: raw message {} is a redelivery (delivery {})", m.seq, m.delivered);
         }
-        out = kAnalysedArticle + EncodeAnalysed(analyser.value()->Analyse(std::move(*article)));
+        origin = article->origin;
+        AnalysedArticle a = analyser.value()->Analyse(std::move(*article));
+        a.chunk_end = chunk_end;
+        out = kAnalysedArticle + EncodeAnalysed(a);
         ++stats.analysed;
       } else {
-        out = kAnalysedReject + EncodeRawReject(*reject);
+        out = kAnalysedReject + EncodeRawReject(*reject, chunk_end);
         ++stats.rejects;
+      }
+      const int64_t max_payload = (*q)->MaxPayload();
+      if (!out.empty() && max_payload > 0 &&
+          static_cast<int64_t>(out.size()) > max_payload - 1024) {
+        // Text, features and enrichment together are more than the server
+        // takes: the clusterer records why instead of waiting for it.
+        out = kAnalysedReject +
+              EncodeRawReject({origin, "too_large",
+                               "the analysed article is " + std::to_string(out.size()) +
+                                   " bytes, more than the queue's largest "
+                                   "message (nats-server max_payload " +
+                                   std::to_string(max_payload) + ")"},
+                              chunk_end);
       }
       if (!out.empty()) {
         Status s = (*q)->PublishAnalysed(m.seq, out);
@@ -211,7 +235,8 @@ Result<ClustererStats> RunClusterer(const EngineOptions& options, const QueueOpt
   std::unique_ptr<Engine> engine;
   uint64_t position = 0;
   int idle_ms = 0;
-  const size_t limit = std::min<size_t>(o.batch_size, 500);
+  // Messages per transaction (whole chunks of at most 256 articles each).
+  const size_t limit = 1024;
   while (!StopRequested()) {
     if (!engine) {
       // (Again) from what is stored: the store is the truth, not memory.
@@ -226,6 +251,9 @@ Result<ClustererStats> RunClusterer(const EngineOptions& options, const QueueOpt
     std::vector<AnalysedArticle> batch;
     std::vector<Reject> rejects;
     uint64_t next = position + 1;
+    // Up to the last chunk end read: what follows waits for the rest of its chunk.
+    size_t whole_articles = 0, whole_rejects = 0;
+    uint64_t whole_next = next;
     Status read = Status::Ok();
     while (batch.size() + rejects.size() < limit) {
       auto d = (*q)->GetAnalysed(next);
@@ -236,24 +264,42 @@ Result<ClustererStats> RunClusterer(const EngineOptions& options, const QueueOpt
       if (!d->has_value()) break;
       const std::string& data = **d;
       std::string why;
+      bool chunk_end = true;  // a malformed message: a boundary, never a wait
       if (!data.empty() && data[0] == kAnalysedArticle) {
         AnalysedArticle a;
-        if (DecodeAnalysed(std::string_view(data).substr(1), &a, &why))
+        if (DecodeAnalysed(std::string_view(data).substr(1), &a, &why)) {
+          chunk_end = a.chunk_end;
           batch.push_back(std::move(a));
-        else
+        } else {
           rejects.push_back({"queue:analysed#" + std::to_string(next), "malformed_analysis", why});
+        }
       } else {
         std::optional<Article> article;
         std::optional<Reject> reject;
         if (!data.empty() && data[0] == kAnalysedReject &&
-            DecodeRaw(data.substr(1), &article, &reject, &why) && reject)
+            DecodeRaw(data.substr(1), &article, &reject, &why, &chunk_end) && reject)
           rejects.push_back(*reject);
         else
           rejects.push_back({"queue:analysed#" + std::to_string(next), "malformed_analysis",
                              why.empty() ? "unknown message kind" : why});
       }
       ++next;
+      if (chunk_end) {
+        whole_articles = batch.size();
+        whole_rejects = rejects.size();
+        whole_next = next;
+      }
     }
+    if (whole_next == position + 1 && batch.size() + rejects.size() >= limit) {
+      // No chunk end in a full batch: not from our publisher. Cut here.
+      spdlog::warn("clusterer: {} messages without a chunk end; applying them as they are", limit);
+      whole_articles = batch.size();
+      whole_rejects = rejects.size();
+      whole_next = next;
+    }
+    batch.resize(whole_articles);
+    rejects.resize(whole_rejects);
+    next = whole_next;
     if (!read.ok() && next == position + 1) {
       spdlog::warn("clusterer: {} (retrying)", read.message());
       Sleep(250);
@@ -269,8 +315,10 @@ Result<ClustererStats> RunClusterer(const EngineOptions& options, const QueueOpt
     }
     idle_ms = 0;
     size_t n = batch.size() + rejects.size();
-    auto r = engine->IngestAnalysed(std::move(batch), std::move(rejects),
-                                    {{kQueuePositionKey, std::to_string(next - 1)}});
+    auto r = engine->IngestAnalysed(
+        std::move(batch), std::move(rejects), {{kQueuePositionKey, std::to_string(next - 1)}},
+        std::make_pair(std::string(kQueuePositionKey),
+                       position == 0 ? std::string() : std::to_string(position)));
     if (!r.ok()) {
       // Nothing of the batch is stored (rolled back): start again from the
       // store, when it is back.

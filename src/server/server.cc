@@ -985,7 +985,8 @@ int RunServer(const EngineOptions& engine, const ServerOptions& options) {
     s->Stop();
   }).detach();
   std::string host = options.listen.substr(0, options.listen.rfind(':'));
-  spdlog::info("serving {} on http://{}:{}/ (writes {})", engine.db_path, host, *port,
+  spdlog::info("serving {} on http://{}:{}/ (writes {})", RedactedStore(engine.db_path), host,
+               *port,
                options.api_key.empty() ? "disabled: no api_key" : "enabled with the API key");
   (*server)->Run();
   spdlog::info("serve: stopped");

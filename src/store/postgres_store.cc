@@ -308,18 +308,6 @@ std::string ArrayLiteral(const std::vector<std::string>& values) {
   return out + "}";
 }
 
-// A connection string without its password (for messages).
-std::string Redacted(const std::string& conninfo) {
-  std::string out = conninfo;
-  size_t scheme = out.find("://");
-  size_t at = out.find('@');
-  if (scheme != std::string::npos && at != std::string::npos && at > scheme) {
-    size_t colon = out.find(':', scheme + 3);
-    if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
-  }
-  return out;
-}
-
 // One connection, with prepared statements and a pipeline of pending writes.
 class Connection {
  public:
@@ -335,7 +323,8 @@ class Connection {
     if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
       std::string m = conn_ ? PQerrorMessage(conn_) : "out of memory";
       while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
-      return Status::IOError("cannot connect to PostgreSQL at '" + Redacted(conninfo) + "': " + m);
+      return Status::IOError("cannot connect to PostgreSQL at '" + RedactedStore(conninfo) +
+                             "': " + m);
     }
     PQsetNoticeProcessor(
         conn_, [](void*, const char*) {}, nullptr);  // NOTICEs: not errors
@@ -579,6 +568,11 @@ class PostgresStore final : public ArticleStore {
   Status Commit() override {
     Status s = c_.Drain();
     if (!s.ok()) return s;
+    // A statement failed earlier (its error was seen, maybe ignored, by a
+    // caller): PostgreSQL would answer COMMIT with a silent ROLLBACK.
+    if (PQtransactionStatus(c_.get()) == PQTRANS_INERROR)
+      return Status::IOError(
+          "the transaction was aborted by an earlier error: nothing of this batch is stored");
     s = c_.Exec("COMMIT");
     c_.set_in_transaction(false);
     if (!s.ok()) next_handle_ = 0;
@@ -600,6 +594,9 @@ class PostgresStore final : public ArticleStore {
 
   Result<std::optional<std::string>> GetMeta(const std::string& key) override {
     return OptionalText("SELECT value FROM meta WHERE key=$1", key);
+  }
+  Result<std::optional<std::string>> GetMetaForUpdate(const std::string& key) override {
+    return OptionalText("SELECT value FROM meta WHERE key=$1 FOR UPDATE", key);
   }
   Status PutMeta(const std::string& key, const std::string& value) override {
     return c_.Send(
@@ -945,8 +942,8 @@ class PostgresStore final : public ArticleStore {
 
   Result<std::vector<std::string>> FindEntityKeys(const std::string& name) override {
     return Strings(
-        "SELECT DISTINCT key FROM story_entities WHERE lower(key)=lower($1) OR "
-        "lower(name)=lower($1) ORDER BY key",
+        "SELECT DISTINCT key FROM story_entities WHERE lower(key COLLATE \"C\")=lower($1 "
+        "COLLATE \"C\") OR lower(name COLLATE \"C\")=lower($1 COLLATE \"C\") ORDER BY key",
         {P(name)});
   }
 
@@ -1108,7 +1105,8 @@ class PostgresStore final : public ArticleStore {
         "AND ($3::text = '' OR EXISTS (SELECT 1 FROM story_entities e WHERE e.story=s.id AND "
         "e.key=$3::text)) "
         "AND ($4::text = '' OR EXISTS (SELECT 1 FROM memberships m JOIN articles a ON "
-        "a.id=m.article WHERE m.story=s.id AND (lower(a.source)=lower($4::text) OR a.url LIKE "
+        "a.id=m.article WHERE m.story=s.id AND (lower(a.source COLLATE \"C\")=lower($4::text "
+        "COLLATE \"C\") OR a.url LIKE "
         "'%://' || $12::text || '/%' OR a.url LIKE '%.' || $12::text || '/%'))) "
         "AND ($5::bigint IS NULL OR s.last_time >= $5::bigint) AND ($6::bigint IS NULL OR "
         "s.first_time <= $6::bigint)) q "
@@ -1372,6 +1370,7 @@ class PostgresStore final : public ArticleStore {
 
   Result<Erased> EraseArticle(const std::string& id) override {
     Erased out;
+    next_handle_ = 0;  // as SQLite's rowid: the largest remaining handle + 1
     auto stories = Strings(
         "SELECT DISTINCT story FROM memberships WHERE article=$1 OR article IN (SELECT "
         "article || '#' || n FROM entries WHERE article=$1) ORDER BY story",

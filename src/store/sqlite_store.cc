@@ -1596,6 +1596,22 @@ Result<std::unique_ptr<ArticleStore>> OpenSqliteStore(const std::string& path,
   return std::unique_ptr<ArticleStore>(std::move(store));
 }
 
+std::string RedactedStore(const std::string& spec) {
+  std::string out = spec;
+  size_t scheme = out.find("://");
+  size_t at = out.find('@');
+  if (scheme != std::string::npos && at != std::string::npos && at > scheme) {
+    size_t colon = out.find(':', scheme + 3);
+    if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
+  }
+  // password=... among the URL's parameters (or a key=value conninfo)
+  for (size_t p = out.find("password="); p != std::string::npos; p = out.find("password=", p + 1)) {
+    size_t v = p + 9, end = out.find_first_of("& ", v);
+    out.replace(v, (end == std::string::npos ? out.size() : end) - v, "***");
+  }
+  return out;
+}
+
 std::string StorePath(const std::string& spec) {
   if (spec.rfind("sqlite:", 0) == 0) return spec.substr(7);
   return spec;

@@ -237,6 +237,12 @@ class ArticleStore {
   // Parameters that shape stored data; checked by the engine on open.
   virtual Result<std::optional<std::string>> GetMeta(const std::string& key) = 0;
   virtual Status PutMeta(const std::string& key, const std::string& value) = 0;
+  // GetMeta inside a write transaction, holding the value against other
+  // writers until the commit (SQLite: the write lock does; PostgreSQL: a row
+  // lock, SELECT ... FOR UPDATE).
+  virtual Result<std::optional<std::string>> GetMetaForUpdate(const std::string& key) {
+    return GetMeta(key);
+  }
 
   // nullopt if absent; else the stored content hash.
   virtual Result<std::optional<uint64_t>> ArticleHash(const std::string& id) = 0;
@@ -403,6 +409,8 @@ bool IsPostgresStore(const std::string& spec);
 // The store a spec names: a PostgreSQL URL, "sqlite:PATH", or a plain PATH.
 Result<std::unique_ptr<ArticleStore>> OpenStore(const std::string& spec,
                                                 const StoreOptions& options);
+// A store spec fit for messages and logs: a URL's password replaced by ***.
+std::string RedactedStore(const std::string& spec);
 // The SQLite path of a spec ("sqlite:PATH" or PATH); the spec itself for PostgreSQL.
 std::string StorePath(const std::string& spec);
 // The writer lock of a PostgreSQL store (WriterLock::Acquire calls it): a

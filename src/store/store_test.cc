@@ -19,6 +19,10 @@ TEST(StoreSpec, NamesTheBackend) {
   EXPECT_FALSE(IsPostgresStore("sqlite:postgres://x"));
   EXPECT_EQ(StorePath("sqlite:./a.db"), "./a.db");
   EXPECT_EQ(StorePath("a.db"), "a.db");
+  EXPECT_EQ(RedactedStore("postgres://me:s3cret@db:5432/x"), "postgres://me:***@db:5432/x");
+  EXPECT_EQ(RedactedStore("postgresql:///x?host=/tmp&password=s3cret&port=5"),
+            "postgresql:///x?host=/tmp&password=***&port=5");
+  EXPECT_EQ(RedactedStore("postgres://me@db/x"), "postgres://me@db/x");
   auto s = OpenStore("sqlite::memory:", {});
   EXPECT_TRUE(s.ok()) << s.status().ToString();
 }
