@@ -14,7 +14,8 @@ namespace {
 void Sleep(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
 
 // Retries `fn` until it succeeds or a stop is requested, warning once per
-// outage (a NATS or PostgreSQL restart is a pause, not a failure).
+// outage (a NATS or PostgreSQL restart is a pause, not a failure); an
+// InvalidArgument is returned at once.
 template <typename Fn>
 auto Retrying(const std::string& what, Fn fn) -> decltype(fn()) {
   bool warned = false;
@@ -24,7 +25,8 @@ auto Retrying(const std::string& what, Fn fn) -> decltype(fn()) {
       if (warned) spdlog::info("{}: going on", what);
       return r;
     }
-    if (StopRequested()) return r;
+    // A usage error (a bad URL, a build without the client) does not pass.
+    if (StopRequested() || r.status().code() == Status::Code::kInvalidArgument) return r;
     if (!warned) spdlog::warn("{}: {} (retrying)", what, r.status().message());
     warned = true;
     Sleep(250);
