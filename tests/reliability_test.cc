@@ -521,7 +521,9 @@ TEST(Cli, BadSettingsAreUsageErrorsNamingTheKey) {
   for (const char* env :
        {"STORYLINE_THRESHOLD=nan", "STORYLINE_THRESHOLD=inf", "STORYLINE_THRESHOLD=1e308",
         "STORYLINE_WINDOW_DAYS=-5", "STORYLINE_TIME_SIGMA_DAYS=0", "STORYLINE_BATCH_SIZE=1e30",
-        "STORYLINE_BATCH_SIZE=2.5", "STORYLINE_MIN_SHARED_NEUTRAL=-1"}) {
+        "STORYLINE_BATCH_SIZE=2.5", "STORYLINE_MIN_SHARED_NEUTRAL=-1", "STORYLINE_QUEUE=amqp://x",
+        "STORYLINE_MAX_DELIVER=0", "STORYLINE_ACK_WAIT_SECONDS=1e9", "STORYLINE_QUEUE_PREFIX=a.b",
+        "STORYLINE_NOW=-1"}) {
     auto r = testing::RunStoryline("--db " + db + " stories", std::string(env) + " ", err);
     EXPECT_EQ(r.code, 2) << env;
     std::ifstream in(err);
@@ -530,6 +532,9 @@ TEST(Cli, BadSettingsAreUsageErrorsNamingTheKey) {
     std::transform(key.begin(), key.end(), key.begin(), ::tolower);
     EXPECT_NE(message.find(key), std::string::npos) << env << ": " << message;
   }
+  // The distributed roles need a queue: without one, a usage error.
+  for (const char* cmd : {"worker", "clusterer", "queue-status"})
+    EXPECT_EQ(testing::RunStoryline("--db " + db + " " + cmd).code, 2) << cmd;
   std::ofstream(dir.File("bad.conf")) << "window_days = 0\n";
   EXPECT_EQ(
       testing::RunStoryline("--config " + dir.File("bad.conf") + " --db " + db + " stories").code,

@@ -188,7 +188,9 @@ int main(int argc, char** argv) {
 
   CLI::App app{
       "storyline: turns a stream of news articles in many languages into stories.\n"
-      "Everything lives in one SQLite file (--db, $STORYLINE_DB, default ./storyline.db).\n"
+      "Everything lives in one SQLite file (--db, $STORYLINE_DB, default ./storyline.db),\n"
+      "or in PostgreSQL (--store postgres://...) with NATS JetStream (--queue nats://...)\n"
+      "carrying work to `worker`s and one `clusterer` (see README, Scale-out).\n"
       "Options go before or after the subcommand.\n"
       "Exit codes: 0 ok, 1 failure, 2 usage error, 3 some inputs rejected, 4 not found."};
   app.require_subcommand(1);
