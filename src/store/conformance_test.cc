@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -26,9 +27,11 @@ class StoreConformance : public ::testing::TestWithParam<std::string> {
       if (!pg) GTEST_SKIP() << why;
       spec_ = pg->NewDatabase();
     } else {
+      // One directory per test (its name holds a '/': "Name/sqlite").
+      std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+      std::replace(name.begin(), name.end(), '/', '-');
       dir_ = std::filesystem::temp_directory_path() /
-             ("storyline-conf-" + std::to_string(getpid()) + "-" +
-              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+             ("storyline-conf-" + std::to_string(getpid()) + "-" + name);
       std::filesystem::remove_all(dir_);
       std::filesystem::create_directories(dir_);
       spec_ = "sqlite:" + (dir_ / "store.db").string();
