@@ -141,6 +141,22 @@ struct Queue::Impl {
       natsConnection_Destroy(nc);
     }
   }
+  // Publishes with a message id (JetStream drops a repeat within the
+  // duplicate window) and waits for the ack.
+  Status Publish(const std::string& subject, const std::string& msg_id, const std::string& data,
+                 bool* duplicate = nullptr) {
+    jsPubOptions po;
+    jsPubOptions_Init(&po);
+    po.MsgId = msg_id.c_str();
+    jsPubAck* pa = nullptr;
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    natsStatus s = js_Publish(&pa, js, subject.c_str(), data.data(), static_cast<int>(data.size()),
+                              &po, &jerr);
+    if (s != NATS_OK) return NatsError("publishing to " + subject, s, jerr);
+    if (duplicate) *duplicate = pa->Duplicate;
+    jsPubAck_Destroy(pa);
+    return Status::Ok();
+  }
   Status AddStream(const std::string& name, const std::string& subject, jsRetentionPolicy ret,
                    int64_t max_age_ns) {
     jsStreamInfo* si = nullptr;
@@ -212,18 +228,7 @@ Queue::~Queue() = default;
 int64_t Queue::MaxPayload() const { return natsConnection_GetMaxPayload(impl_->nc); }
 
 Status Queue::PublishRaw(const std::string& msg_id, const std::string& data, bool* duplicate) {
-  jsPubOptions po;
-  jsPubOptions_Init(&po);
-  po.MsgId = msg_id.c_str();
-  jsPubAck* pa = nullptr;
-  jsErrCode jerr = static_cast<jsErrCode>(0);
-  std::string subject = impl_->o.prefix + ".raw";
-  natsStatus s = js_Publish(&pa, impl_->js, subject.c_str(), data.data(),
-                            static_cast<int>(data.size()), &po, &jerr);
-  if (s != NATS_OK) return NatsError("publishing to " + subject, s, jerr);
-  if (duplicate) *duplicate = pa->Duplicate;
-  jsPubAck_Destroy(pa);
-  return Status::Ok();
+  return impl_->Publish(impl_->o.prefix + ".raw", msg_id, data, duplicate);
 }
 
 Result<std::vector<QueueMessage>> Queue::FetchRaw(int n, int timeout_ms) {
@@ -294,18 +299,8 @@ Status Queue::Nak(QueueMessage* m) {
 }
 
 Status Queue::PublishAnalysed(uint64_t raw_seq, const std::string& data) {
-  jsPubOptions po;
-  jsPubOptions_Init(&po);
-  std::string id = "analysed-" + std::to_string(raw_seq);
-  po.MsgId = id.c_str();
-  std::string subject = impl_->o.prefix + ".analysed." + std::to_string(raw_seq);
-  jsPubAck* pa = nullptr;
-  jsErrCode jerr = static_cast<jsErrCode>(0);
-  natsStatus s = js_Publish(&pa, impl_->js, subject.c_str(), data.data(),
-                            static_cast<int>(data.size()), &po, &jerr);
-  if (s != NATS_OK) return NatsError("publishing to " + subject, s, jerr);
-  jsPubAck_Destroy(pa);
-  return Status::Ok();
+  return impl_->Publish(impl_->o.prefix + ".analysed." + std::to_string(raw_seq),
+                        "analysed-" + std::to_string(raw_seq), data);
 }
 
 Status Queue::PublishDead(uint64_t raw_seq, const std::string& reason, const std::string& data) {
@@ -314,19 +309,8 @@ Status Queue::PublishDead(uint64_t raw_seq, const std::string& reason, const std
   std::string kept = data.size() > 65536 ? data.substr(0, 65536) : data;
   nlohmann::json j = {
       {"raw_seq", raw_seq}, {"reason", reason}, {"bytes", data.size()}, {"data", kept}};
-  std::string body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  jsPubOptions po;
-  jsPubOptions_Init(&po);
-  std::string id = "dead-" + std::to_string(raw_seq);
-  po.MsgId = id.c_str();
-  std::string subject = impl_->o.prefix + ".dead";
-  jsPubAck* pa = nullptr;
-  jsErrCode jerr = static_cast<jsErrCode>(0);
-  natsStatus s = js_Publish(&pa, impl_->js, subject.c_str(), body.data(),
-                            static_cast<int>(body.size()), &po, &jerr);
-  if (s != NATS_OK) return NatsError("publishing to " + subject, s, jerr);
-  jsPubAck_Destroy(pa);
-  return Status::Ok();
+  return impl_->Publish(impl_->o.prefix + ".dead", "dead-" + std::to_string(raw_seq),
+                        j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 Result<std::optional<std::string>> Queue::GetAnalysed(uint64_t raw_seq) {

@@ -25,11 +25,14 @@
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
+#include "store/codec.h"
 #include "store/store.h"
 
 namespace storyline {
 
 namespace {
+
+using namespace store_codec;  // NOLINT: the stage's own helpers
 
 constexpr int kSchemaVersion = 1;
 
@@ -248,51 +251,6 @@ class Rows {
   PGresult* r_;
 };
 
-std::map<std::string, int64_t> ParseLangs(const std::string& text) {
-  std::map<std::string, int64_t> out;
-  auto langs = nlohmann::json::parse(text, nullptr, false);
-  if (langs.is_object())
-    for (auto& [k, v] : langs.items())
-      if (v.is_number_integer()) out[k] = v.get<int64_t>();
-  return out;
-}
-std::vector<std::string> ParseStrings(const std::string& text) {
-  std::vector<std::string> out;
-  auto a = nlohmann::json::parse(text, nullptr, false);
-  if (a.is_array())
-    for (const auto& v : a)
-      if (v.is_string()) out.push_back(v.get<std::string>());
-  return out;
-}
-std::string EncodeSketch(const std::vector<uint64_t>& v) {
-  return std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(uint64_t));
-}
-std::vector<uint64_t> DecodeSketch(const std::string& b) {
-  std::vector<uint64_t> v(b.size() / sizeof(uint64_t));
-  if (!v.empty()) std::memcpy(v.data(), b.data(), v.size() * sizeof(uint64_t));
-  return v;
-}
-std::string Lower(std::string v) {
-  for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return v;
-}
-// A URL's host and each domain above it: news.example.com, example.com, com.
-std::vector<std::string> HostDomains(const std::string& url) {
-  std::vector<std::string> out;
-  size_t scheme = url.find("://");
-  if (scheme == std::string::npos) return out;
-  size_t start = scheme + 3;
-  size_t end = url.find_first_of("/:?#", start);
-  std::string host = Lower(url.substr(start, end == std::string::npos ? end : end - start));
-  if (auto at = host.rfind('@'); at != std::string::npos) host = host.substr(at + 1);
-  while (!host.empty()) {
-    out.push_back(host);
-    size_t dot = host.find('.');
-    if (dot == std::string::npos) break;
-    host = host.substr(dot + 1);
-  }
-  return out;
-}
 // A PostgreSQL array literal of text values: {"a","b \"c\""}.
 std::string ArrayLiteral(const std::vector<std::string>& values) {
   std::string out = "{";
@@ -1000,7 +958,7 @@ class PostgresStore final : public ArticleStore {
       s.id = r->Text(i, 0);
       s.title = r->Text(i, 1);
       s.size = static_cast<uint32_t>(r->Int(i, 2));
-      for (const auto& [k, v] : ParseLangs(r->Text(i, 3))) s.langs[k] = static_cast<uint32_t>(v);
+      s.langs = ParseLangs<uint32_t>(r->Text(i, 3));
       s.first_time = r->OptInt(i, 4);
       s.last_time = r->OptInt(i, 5);
       s.full_vector = r->Blob(i, 6);
@@ -1049,7 +1007,7 @@ class PostgresStore final : public ArticleStore {
     s.id = r.Text(i, 0);
     s.title = r.Text(i, 1);
     s.size = r.Int(i, 2);
-    s.langs = ParseLangs(r.Text(i, 3));
+    s.langs = ParseLangs<int64_t>(r.Text(i, 3));
     s.first_time = r.OptInt(i, 4);
     s.last_time = r.OptInt(i, 5);
     s.updated = r.Int(i, 6);
@@ -1417,27 +1375,11 @@ class PostgresStore final : public ArticleStore {
       }
       return false;
     }
-    int64_t size = 0, entries = 0;
-    std::map<std::string, int64_t> langs;
-    std::optional<int64_t> first, last;
-    std::string title;
-    for (const auto& a : *arts) {
-      bool entry = a.article.id.find('#') != std::string::npos;
-      (entry ? entries : size) += 1;
-      ++langs[a.lang];
-      if (auto t = a.article.published) {
-        first = first ? std::min(*first, *t) : *t;
-        last = last ? std::max(*last, *t) : *t;
-      }
-      if (title.empty() && !entry) title = a.article.title;  // the earliest article's
-    }
-    if (title.empty()) title = arts->front().article.title;
-    nlohmann::json jl = nlohmann::json::object();
-    for (const auto& [l, n] : langs) jl[l] = n;
+    StoryTally t = Tally(*arts);
     Status s = c_.Send(
         "UPDATE stories SET title=$2, size=$3, entries=$4, langs=$5, first_time=$6, "
         "last_time=$7, updated=$8 WHERE id=$1",
-        {P(story), P(title), P(size), P(entries), P(jl.dump()), P(first), P(last), P(now)});
+        {P(story), P(t.title), P(t.size), P(t.entries), P(t.langs), P(t.first), P(t.last), P(now)});
     if (!s.ok()) return s;
     return true;
   }

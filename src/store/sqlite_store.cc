@@ -11,6 +11,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "store/codec.h"
 #include "store/fts.h"
 #include "store/store.h"
 
@@ -246,33 +247,7 @@ class Lease {
   Stmt* s_;
 };
 
-// JSON from the store: {"lang": n, ...} without throwing on a damaged value.
-template <typename Int>
-std::map<std::string, Int> ParseLangs(const std::string& text) {
-  std::map<std::string, Int> out;
-  auto langs = nlohmann::json::parse(text, nullptr, false);
-  if (langs.is_object())
-    for (auto& [k, v] : langs.items())
-      if (v.is_number_integer()) out[k] = static_cast<Int>(v.template get<int64_t>());
-  return out;
-}
-std::vector<std::string> ParseStrings(const std::string& text) {
-  std::vector<std::string> out;
-  auto a = nlohmann::json::parse(text, nullptr, false);
-  if (a.is_array())
-    for (const auto& v : a)
-      if (v.is_string()) out.push_back(v.get<std::string>());
-  return out;
-}
-
-std::string EncodeSketch(const std::vector<uint64_t>& v) {
-  return std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(uint64_t));
-}
-std::vector<uint64_t> DecodeSketch(const std::string& b) {
-  std::vector<uint64_t> v(b.size() / sizeof(uint64_t));
-  if (!v.empty()) std::memcpy(v.data(), b.data(), v.size() * sizeof(uint64_t));
-  return v;
-}
+using namespace store_codec;  // NOLINT: the stage's own helpers
 
 class SqliteStore final : public ArticleStore {
  public:
@@ -1348,24 +1323,6 @@ class SqliteStore final : public ArticleStore {
     return Strings(*st);
   }
 
-  // A URL's host and each domain above it: news.example.com, example.com, com.
-  static std::vector<std::string> HostDomains(const std::string& url) {
-    std::vector<std::string> out;
-    size_t scheme = url.find("://");
-    if (scheme == std::string::npos) return out;
-    size_t start = scheme + 3;
-    size_t end = url.find_first_of("/:?#", start);
-    std::string host = Lower(url.substr(start, end == std::string::npos ? end : end - start));
-    if (auto at = host.rfind('@'); at != std::string::npos) host = host.substr(at + 1);
-    while (!host.empty()) {
-      out.push_back(host);
-      size_t dot = host.find('.');
-      if (dot == std::string::npos) break;
-      host = host.substr(dot + 1);
-    }
-    return out;
-  }
-
   Result<Erased> EraseArticle(const std::string& id) override {
     Erased out;
     // Entries are "<id>#<n>" for the n in `entries`, nothing else.
@@ -1431,29 +1388,13 @@ class SqliteStore final : public ArticleStore {
       }
       return false;
     }
-    int64_t size = 0, entries = 0;
-    std::map<std::string, int64_t> langs;
-    std::optional<int64_t> first, last;
-    std::string title;
-    for (const auto& a : *arts) {
-      bool entry = a.article.id.find('#') != std::string::npos;
-      (entry ? entries : size) += 1;
-      ++langs[a.lang];
-      if (auto t = a.article.published) {
-        first = first ? std::min(*first, *t) : *t;
-        last = last ? std::max(*last, *t) : *t;
-      }
-      if (title.empty() && !entry) title = a.article.title;  // the earliest article's
-    }
-    if (title.empty()) title = arts->front().article.title;
-    nlohmann::json jl = nlohmann::json::object();
-    for (const auto& [l, n] : langs) jl[l] = n;
+    StoryTally t = Tally(*arts);
     auto st =
         S("UPDATE stories SET title=?2, size=?3, entries=?4, langs=?5, first_time=?6, "
           "last_time=?7, updated=?8 WHERE id=?1");
     if (!st.ok()) return st.status();
-    (*st)->Bind(1, story).Bind(2, title).Bind(3, size).Bind(4, entries).Bind(5, jl.dump());
-    (*st)->Bind(6, first).Bind(7, last).Bind(8, now);
+    (*st)->Bind(1, story).Bind(2, t.title).Bind(3, t.size).Bind(4, t.entries).Bind(5, t.langs);
+    (*st)->Bind(6, t.first).Bind(7, t.last).Bind(8, now);
     Status s = Done(*st);
     if (!s.ok()) return s;
     return true;
@@ -1484,11 +1425,6 @@ class SqliteStore final : public ArticleStore {
     return Status::Ok();
   }
 
-  static std::string Lower(std::string v) {
-    for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return v;
-  }
-
   Result<std::optional<std::string>> TakenDown(const std::string& id, const std::string& url,
                                                const std::string& source,
                                                uint64_t raw_hash) override {
@@ -1496,18 +1432,7 @@ class SqliteStore final : public ArticleStore {
         {"article", id}, {"url", url}, {"hash", std::to_string(raw_hash)}};
     if (!source.empty()) probes.push_back({"source", Lower(source)});
     // The URL's host and each domain above it (news.example.com, example.com).
-    size_t scheme = url.find("://");
-    if (scheme != std::string::npos) {
-      size_t start = scheme + 3;
-      size_t end = url.find_first_of("/:?#", start);
-      std::string host = Lower(url.substr(start, end == std::string::npos ? end : end - start));
-      while (!host.empty()) {
-        probes.push_back({"source", host});
-        size_t dot = host.find('.');
-        if (dot == std::string::npos) break;
-        host = host.substr(dot + 1);
-      }
-    }
+    for (const auto& d : HostDomains(url)) probes.push_back({"source", d});
     auto st =
         S("SELECT t.kind || ' ' || t.value || ': ' || t.reason FROM tombstones b JOIN takedowns t "
           "ON t.seq=b.takedown WHERE b.kind=? AND b.value=?");
