@@ -535,6 +535,12 @@ TEST(Cli, BadSettingsAreUsageErrorsNamingTheKey) {
   // The distributed roles need a queue: without one, a usage error.
   for (const char* cmd : {"worker", "clusterer", "queue-status"})
     EXPECT_EQ(testing::RunStoryline("--db " + db + " " + cmd).code, 2) << cmd;
+  // A mistyped store is "not found" (exit 4) and no database is made there.
+  EXPECT_EQ(testing::RunStoryline("--db " + dir.File("typo.db") +
+                                  " --queue nats://127.0.0.1:1 queue-status")
+                .code,
+            4);
+  EXPECT_FALSE(std::filesystem::exists(dir.File("typo.db")));
   std::ofstream(dir.File("bad.conf")) << "window_days = 0\n";
   EXPECT_EQ(
       testing::RunStoryline("--config " + dir.File("bad.conf") + " --db " + db + " stories").code,

@@ -471,7 +471,7 @@ int main(int argc, char** argv) {
     auto r = sl::GetQueueStatus(*options, queue);
     if (!r.ok()) {
       spdlog::error("{}", r.status().ToString());
-      return 1;
+      return r.status().code() == sl::Status::Code::kNotFound ? 4 : 1;
     }
     if (json_out)
       std::cout << json{{"published", r->published},

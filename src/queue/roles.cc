@@ -338,9 +338,10 @@ Result<ClustererStats> RunClusterer(const EngineOptions& options, const QueueOpt
 
 Result<QueueStatus> GetQueueStatus(const EngineOptions& engine, const QueueOptions& queue) {
   QueueStatus out;
-  auto store = OpenStore(engine.db_path, engine.store);
-  if (!store.ok()) return store.status();
-  auto p = StoredPosition(**store);
+  // As a reader: a mistyped path is "not found", never a new database.
+  auto reader = Engine::OpenReader(engine);
+  if (!reader.ok()) return reader.status();
+  auto p = StoredPosition((*reader)->store());
   if (!p.ok()) return p.status();
   out.applied = *p;
   auto q = Queue::Connect(queue);
