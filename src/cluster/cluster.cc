@@ -299,6 +299,50 @@ double Clusterer::TimeFactor(const Slot& s, std::optional<int64_t> t) const {
   return options_.time_floor + (1 - options_.time_floor) * g;
 }
 
+bool Clusterer::ShareLanguage(Slot& a, Slot& b) {
+  for (Slot* s : {&a, &b}) {
+    if (s->lang_mask_count == s->story.langs.size()) continue;
+    s->lang_mask = 0;
+    s->lang_mask_ok = true;
+    for (const auto& [lang, n] : s->story.langs) {
+      uint32_t bit =
+          lang_bits_.emplace(lang, static_cast<uint32_t>(lang_bits_.size())).first->second;
+      if (bit >= 64)
+        s->lang_mask_ok = false;
+      else
+        s->lang_mask |= uint64_t{1} << bit;
+    }
+    s->lang_mask_count = s->story.langs.size();
+  }
+  if (a.lang_mask_ok && b.lang_mask_ok) return (a.lang_mask & b.lang_mask) != 0;
+  for (const auto& [lang, n] : b.story.langs)
+    if (a.story.langs.count(lang)) return true;
+  return false;
+}
+
+void Clusterer::AddPre(uint32_t slot, float w) {
+  if (pre_score_.size() <= slot) {
+    pre_score_.resize(slots_.size() > slot ? slots_.size() : slot + 1, 0.0f);
+    pre_seen_.resize(pre_score_.size(), 0);
+  }
+  if (!pre_seen_[slot]) {
+    pre_seen_[slot] = 1;
+    pre_touched_.push_back(slot);
+  }
+  pre_score_[slot] += w;
+}
+
+void Clusterer::TakePre(std::vector<std::pair<float, uint32_t>>* out) {
+  out->clear();
+  out->reserve(pre_touched_.size());
+  for (uint32_t slot : pre_touched_) {
+    out->emplace_back(pre_score_[slot], slot);
+    pre_score_[slot] = 0.0f;
+    pre_seen_[slot] = 0;
+  }
+  pre_touched_.clear();
+}
+
 uint32_t Clusterer::NewSlot(StoryState story) {
   uint32_t idx;
   if (!free_slots_.empty()) {
@@ -310,6 +354,9 @@ uint32_t Clusterer::NewSlot(StoryState story) {
   }
   Slot& s = slots_[idx];
   s.story = std::move(story);
+  s.lang_mask = 0;  // a reused slot: its languages are the new story's
+  s.lang_mask_count = 0;
+  s.lang_mask_ok = true;
   if (s.story.seq == 0) s.story.seq = next_seq_;
   next_seq_ = std::max(next_seq_, s.story.seq + 1);
   s.full_norm = Norm(s.story.full);
@@ -407,7 +454,6 @@ Assignment Clusterer::Assign(const std::string& article_id, const std::string& t
   // Each posting hit adds the feature's weight to the story's pre-score (an
   // inverted-index approximation of the dot product); only the best
   // `max_candidates` are scored exactly.
-  std::unordered_map<uint32_t, float> pre;
   for (const auto& f : query) {
     auto it = postings_.find(f.key);
     if (it == postings_.end()) continue;
@@ -415,12 +461,11 @@ Assignment Clusterer::Assign(const std::string& article_id, const std::string& t
     size_t taken = 0;
     for (auto r = list.rbegin(); r != list.rend() && taken < options_.max_stories_per_feature;
          ++r, ++taken)
-      pre[*r] += f.tf;
+      AddPre(*r, f.tf);
   }
   std::vector<std::pair<float, uint32_t>> ranked;
-  ranked.reserve(pre.size());
-  for (const auto& [slot, p] : pre)
-    if (Active(slots_[slot], time)) ranked.emplace_back(p, slot);
+  TakePre(&ranked);
+  std::erase_if(ranked, [&](const auto& c) { return !Active(slots_[c.second], time); });
   auto by_pre = [&](const std::pair<float, uint32_t>& a, const std::pair<float, uint32_t>& b) {
     return a.first != b.first ? a.first > b.first : Earlier(a.second, b.second);
   };
@@ -566,28 +611,25 @@ void Clusterer::LinkAcrossLanguages(uint32_t slot, Assignment* a, bool new_langu
   if (!new_language && (n & (n - 1)) != 0) return;
   // Candidates: stories found through this story's names, numbers and
   // strongest pivot concepts that have none of its languages.
-  std::unordered_map<uint32_t, float> pre;
   auto visit = [&](const Feature& f) {
     auto it = postings_.find(f.key);
     if (it == postings_.end()) return;
     size_t taken = 0;
     for (auto r = it->second.rbegin();
          r != it->second.rend() && taken < options_.max_stories_per_feature; ++r, ++taken)
-      if (*r != slot) pre[*r] += f.tf;
+      if (*r != slot) AddPre(*r, f.tf);
   };
   // The story's strongest features only: the cost stays bounded however
   // large the story grows.
   for (const auto& f : Strongest(s.story.neutral, options_.query_features)) visit(f);
   for (const auto& f : Strongest(s.story.pivot, options_.pivot_query_features)) visit(f);
   std::vector<std::pair<float, uint32_t>> ranked;
-  for (const auto& [c, p] : pre) {
-    const Slot& o = slots_[c];
-    if (!o.alive || o.neutral_norm <= 0 || !Active(o, watermark_)) continue;
-    bool overlap = false;
-    for (const auto& [lang, n] : o.story.langs)
-      if (s.story.langs.count(lang)) overlap = true;
-    if (!overlap) ranked.emplace_back(p, c);
-  }
+  TakePre(&ranked);
+  std::erase_if(ranked, [&](const auto& c) {
+    Slot& o = slots_[c.second];
+    return !o.alive || o.neutral_norm <= 0 || !Active(o, watermark_) ||
+           ShareLanguage(slots_[slot], o);
+  });
   auto by_pre = [&](const std::pair<float, uint32_t>& x, const std::pair<float, uint32_t>& y) {
     return x.first != y.first ? x.first > y.first : Earlier(x.second, y.second);
   };

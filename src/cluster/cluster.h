@@ -254,7 +254,18 @@ class Clusterer {
     StoryState story;
     double full_norm = 0, neutral_norm = 0, pivot_norm = 0;
     bool alive = false;
+    // story.langs as bits of lang_bits_ (LangMask), computed for
+    // lang_mask_count languages: a story only gains languages.
+    uint64_t lang_mask = 0;
+    size_t lang_mask_count = 0;
+    bool lang_mask_ok = false;  // false past 64 languages: compare the maps
   };
+  // Whether two stories share a language.
+  bool ShareLanguage(Slot& a, Slot& b);
+  // Candidate pre-scores, per slot (no hash map per query): AddPre, then
+  // TakePre returns the slots touched with their scores and resets.
+  void AddPre(uint32_t slot, float w);
+  void TakePre(std::vector<std::pair<float, uint32_t>>* out);
   bool Active(const Slot& s, std::optional<int64_t> article_time) const;
   bool Expired(const Slot& s) const;
   DocumentFrequencies::Bucket DfBucket(std::optional<int64_t> time) const;
@@ -284,6 +295,10 @@ class Clusterer {
   uint64_t next_seq_ = 1;
   int64_t now_ = 0;
   std::vector<DocumentFrequencies::Bucket> expired_df_;
+  std::unordered_map<std::string, uint32_t> lang_bits_;  // language -> bit of Slot::lang_mask
+  std::vector<float> pre_score_;                         // by slot; see AddPre
+  std::vector<uint8_t> pre_seen_;
+  std::vector<uint32_t> pre_touched_;
 };
 
 // The oldest last_time a story may have and still take articles, given the

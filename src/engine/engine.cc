@@ -321,7 +321,18 @@ Status Engine::SummarizeStory(const std::string& story, int64_t now, double* sec
     s.source = a.article.source;
     s.published = a.article.published;
     s.entry = s.id.find('#') != std::string::npos;
-    if (auto it = intels->find(s.id); it != intels->end()) DecodeEnrichment(it->second, &s.intel);
+    std::string digest;  // what the summary reads of the article, for the memo
+    digest.append(s.id).push_back('\x1f');
+    digest.append(s.title).push_back('\x1f');
+    digest.append(s.text).push_back('\x1f');
+    digest.append(s.lang).push_back('\x1f');
+    digest.append(s.source).push_back('\x1f');
+    digest.append(s.published ? std::to_string(*s.published) : "-").push_back(s.entry ? 'e' : 'a');
+    if (auto it = intels->find(s.id); it != intels->end()) {
+      DecodeEnrichment(it->second, &s.intel);
+      digest.append(it->second);
+    }
+    s.digest = Hash64(digest, 0x61727469u) | 1;  // never 0 ("unknown")
     ids.insert(s.id);
     articles.push_back(std::move(s));
   }
@@ -330,7 +341,7 @@ Status Engine::SummarizeStory(const std::string& story, int64_t now, double* sec
     if (auto it = links_of.find(a.id); it != links_of.end())
       for (const DuplicateLink* d : it->second)
         if (ids.count(d->of)) links.push_back({d->article, d->of, d->kind});
-  StoryIntel intel = Summarize(articles, links, *analyzer_);
+  StoryIntel intel = Summarize(articles, links, *analyzer_, SummaryOptions{}, &summary_memo_);
   std::vector<EntityRow> entities;
   for (const auto& e : intel.entities)
     entities.push_back({e.key, e.name, EntityTypeName(e.type), e.count, 1});

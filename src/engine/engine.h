@@ -41,6 +41,7 @@
 #include "langid/langid.h"
 #include "signals/signals.h"
 #include "store/store.h"
+#include "summary/summary.h"
 
 namespace storyline {
 
@@ -283,6 +284,7 @@ class Engine {
   // are recomputed and stored with it.
   std::set<std::string> intel_dirty_;
   double summary_seconds_ = 0;  // spent summarising in this Ingest call
+  SummaryMemo summary_memo_;    // the analysis of large stories' unchanged articles
   Status SummarizeStory(const std::string& story, int64_t now, double* seconds);
   std::unique_ptr<Fetcher> fetcher_;  // for URL inputs; created on first use
   BoilerplateFilter boilerplate_;

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <set>
 #include <unordered_map>
 
+#include "common/text.h"
 #include "signals/signals.h"
 
 namespace storyline {
@@ -358,13 +360,14 @@ std::vector<StoryFigure> CompareFigures(const std::vector<const SummaryArticle*>
 
 // ---- sources ----
 
-StorySources CountSources(const std::vector<SummaryArticle>& all,
+StorySources CountSources(const std::vector<const SummaryArticle*>& whole,
                           const std::vector<SummaryLink>& links) {
   StorySources s;
-  s.articles = static_cast<int>(all.size());
+  s.articles = static_cast<int>(whole.size());
+  auto all = [&](size_t i) -> const SummaryArticle& { return *whole[i]; };
   std::unordered_map<std::string, size_t> index;
-  for (size_t i = 0; i < all.size(); ++i) index.emplace(all[i].id, i);
-  UnionFind uf(all.size());
+  for (size_t i = 0; i < whole.size(); ++i) index.emplace(all(i).id, i);
+  UnionFind uf(whole.size());
   for (const auto& l : links) {
     auto a = index.find(l.article), b = index.find(l.of);
     if (a == index.end() || b == index.end()) continue;
@@ -373,15 +376,15 @@ StorySources CountSources(const std::vector<SummaryArticle>& all,
   }
   std::unordered_map<std::string, size_t> by_source;
   std::set<std::string> agencies;
-  for (size_t i = 0; i < all.size(); ++i) {
-    ++s.by_language[all[i].lang];
-    agencies.insert(all[i].intel.agencies.begin(), all[i].intel.agencies.end());
-    if (all[i].source.empty()) continue;
-    auto [it, fresh] = by_source.emplace(all[i].source, i);
+  for (size_t i = 0; i < whole.size(); ++i) {
+    ++s.by_language[all(i).lang];
+    agencies.insert(all(i).intel.agencies.begin(), all(i).intel.agencies.end());
+    if (all(i).source.empty()) continue;
+    auto [it, fresh] = by_source.emplace(all(i).source, i);
     if (!fresh) uf.Join(i, it->second);
   }
   std::set<size_t> roots;
-  for (size_t i = 0; i < all.size(); ++i) roots.insert(uf.Find(i));
+  for (size_t i = 0; i < whole.size(); ++i) roots.insert(uf.Find(i));
   s.independent = static_cast<int>(roots.size());
   s.agencies.assign(agencies.begin(), agencies.end());
   return s;
@@ -545,20 +548,44 @@ std::vector<TimelineEntry> Timeline(const std::vector<SummaryArticle>& all,
 
 }  // namespace
 
+const StoryIntel* SummaryMemo::Find(uint64_t key) {
+  if (auto it = current_.find(key); it != current_.end()) {
+    ++hits_;
+    return &it->second;
+  }
+  if (auto it = previous_.find(key); it != previous_.end()) {
+    ++hits_;
+    // Used again: into the current generation.
+    auto node = previous_.extract(it);
+    auto pos = current_.insert(std::move(node)).position;
+    return &pos->second;
+  }
+  ++misses_;
+  return nullptr;
+}
+
+void SummaryMemo::Put(uint64_t key, StoryIntel analysed) {
+  if (max_entries_ == 0) return;
+  if (current_.size() >= std::max<size_t>(1, max_entries_ / 2)) {
+    previous_ = std::move(current_);
+    current_.clear();
+  }
+  current_.insert_or_assign(key, std::move(analysed));
+}
+
 StoryIntel Summarize(const std::vector<SummaryArticle>& articles,
                      const std::vector<SummaryLink>& links, Analyzer& analyzer,
-                     const SummaryOptions& o) {
+                     const SummaryOptions& o, SummaryMemo* memo) {
   StoryIntel out;
   // The earliest `max_articles` (the ones that made the story), copies last.
   std::set<std::string> copies;
   for (const auto& l : links)
     if (l.kind == "exact" || l.kind == "near_duplicate" || l.kind == "wire_copy")
       copies.insert(l.article);
-  std::vector<const SummaryArticle*> arts;
-  std::vector<SummaryArticle> whole;  // articles, not live-blog entries
+  std::vector<const SummaryArticle*> whole;  // articles, not live-blog entries
   for (const auto& a : articles)
-    if (!a.entry) whole.push_back(a);
-  for (const auto& a : whole) arts.push_back(&a);
+    if (!a.entry) whole.push_back(&a);
+  std::vector<const SummaryArticle*> arts = whole;
   std::stable_sort(arts.begin(), arts.end(), [&](const SummaryArticle* a, const SummaryArticle* b) {
     return std::tuple(copies.count(a->id), !a->published, a->published.value_or(0)) <
            std::tuple(copies.count(b->id), !b->published, b->published.value_or(0));
@@ -569,13 +596,39 @@ StoryIntel Summarize(const std::vector<SummaryArticle>& articles,
     if (!copies.count(a->id)) originals.push_back(a);
   if (originals.empty()) originals = arts;
 
-  out.entities = MergeEntities(arts, o);
-  out.quotes = GroupQuotes(arts, analyzer, o);
-  out.figures = CompareFigures(arts, o);
+  // The memo's key: the summarised articles in order, their digests and
+  // which are copies (that decides `originals`).
+  std::optional<uint64_t> key;
+  if (memo) {
+    std::string k;
+    bool known = true;
+    for (const SummaryArticle* a : arts) {
+      known &= a->digest != 0;
+      char buf[sizeof(uint64_t)];
+      std::memcpy(buf, &a->digest, sizeof buf);
+      k.append(buf, sizeof buf).push_back(copies.count(a->id) ? 'c' : 'o');
+    }
+    if (known && !arts.empty()) key = Hash64(k, 0x73756d6du);
+  }
+  const StoryIntel* hit = key ? memo->Find(*key) : nullptr;
+  if (hit) {
+    out.headline = hit->headline;
+    out.headline_lang = hit->headline_lang;
+    out.headlines = hit->headlines;
+    out.bullets = hit->bullets;
+    out.entities = hit->entities;
+    out.quotes = hit->quotes;
+    out.figures = hit->figures;
+  } else {
+    out.entities = MergeEntities(arts, o);
+    out.quotes = GroupQuotes(arts, analyzer, o);
+    out.figures = CompareFigures(arts, o);
+    ChooseHeadlines(originals, analyzer, &out);
+    std::string prefer = out.headline_lang;
+    out.bullets = ChooseBullets(originals, analyzer, prefer, o);
+    if (key) memo->Put(*key, out);  // sources and timeline are not set yet
+  }
   out.sources = CountSources(whole, links);
-  ChooseHeadlines(originals, analyzer, &out);
-  std::string prefer = out.headline_lang;
-  out.bullets = ChooseBullets(originals, analyzer, prefer, o);
   out.timeline = Timeline(articles, links);
   return out;
 }

@@ -33,6 +33,10 @@ struct SummaryArticle {
   // A live-blog entry (its article's text holds it too): on the timeline
   // only, not counted as an article or a source.
   bool entry = false;
+  // A digest of everything above (the caller's: SummarizeStory hashes the
+  // stored title, text and enrichment), for a SummaryMemo. 0: unknown, and a
+  // story with such an article among those summarised is always analysed.
+  uint64_t digest = 0;
 };
 
 // A copy link between two of the story's articles (dedup stage).
@@ -132,11 +136,40 @@ struct SummaryOptions {
   size_t max_figures = 20;
 };
 
+// The analysed part of a summary (entities, quotes, figures, headlines,
+// bullets) depends only on the articles it summarises: the earliest
+// `max_articles` originals. Once a story has that many, the articles it gains
+// later change its sources and timeline, not that part. The memo keeps it for
+// recent summaries, keyed by the digests of the summarised articles (and which
+// of them are copies), so that a large story re-summarised at each commit is
+// not analysed again: the cost of a summary stays bounded by `max_articles`
+// however long the story runs. A pure cache: a hit returns what the analysis
+// would. One memo per SummaryOptions and Analyzer settings; holds at most
+// `max_entries` summaries (the least recently used leave first, roughly: two
+// generations). Not thread-safe.
+class SummaryMemo {
+ public:
+  explicit SummaryMemo(size_t max_entries = 2048) : max_entries_(max_entries) {}
+  size_t hits() const { return hits_; }
+  size_t misses() const { return misses_; }
+  size_t size() const { return current_.size() + previous_.size(); }
+
+  // The analysed part stored under `key`, or nullptr.
+  const StoryIntel* Find(uint64_t key);
+  void Put(uint64_t key, StoryIntel analysed);
+
+ private:
+  size_t max_entries_;
+  size_t hits_ = 0, misses_ = 0;
+  std::map<uint64_t, StoryIntel> current_, previous_;
+};
+
 // `analyzer` compares titles, sentences and quotes (names, numbers, pivot
-// concepts); not thread-safe, like the Analyzer. Never fails.
+// concepts); not thread-safe, like the Analyzer. Never fails. With `memo`,
+// the analysis of an unchanged set of summarised articles is reused.
 StoryIntel Summarize(const std::vector<SummaryArticle>& articles,
                      const std::vector<SummaryLink>& links, Analyzer& analyzer,
-                     const SummaryOptions& options = {});
+                     const SummaryOptions& options = {}, SummaryMemo* memo = nullptr);
 
 // As a JSON object with the fields `entities`, `quotes`, `figures`,
 // `sources`, `summary` and `timeline` of `storyline story ID --json`.

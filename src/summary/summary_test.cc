@@ -155,5 +155,75 @@ TEST_F(SummaryTest, EncodedIntelHasTheDocumentedFields) {
     EXPECT_NE(json.find(field), std::string::npos) << field;
 }
 
+// A story larger than max_articles: the articles it gains later change its
+// sources and timeline, not what the analysis of its first articles found,
+// which the memo gives back; a changed summarised article is analysed again.
+TEST_F(SummaryTest, MemoReusesTheAnalysisOfUnchangedArticlesAndGivesWhatTheAnalysisWould) {
+  const std::string flood =
+      "Floods in Aldermoor forced 3,000 people from their homes on Monday after the river Wend "
+      "burst its banks. ";
+  const std::string rescue =
+      "Rescue teams from Brinstead used boats to reach villages cut off by the water near the "
+      "Wend. ";
+  SummaryOptions o;
+  o.max_articles = 2;
+  std::vector<SummaryArticle> arts = {
+      Art("a", "en", "Floods in Aldermoor", flood + rescue, "One", 100),
+      Art("b", "en", "Aldermoor floods: 3,000 evacuated", flood, "Two", 200)};
+  arts[0].digest = 11;
+  arts[1].digest = 12;
+  SummaryMemo memo;
+  std::string first = EncodeStoryIntel(Summarize(arts, {}, analyzer_, o, &memo));
+  EXPECT_EQ(memo.misses(), 1u);
+  EXPECT_EQ(memo.hits(), 0u);
+
+  // A later article: the same summarised articles, a hit, and the sources
+  // and timeline count the new one.
+  arts.push_back(Art("c", "no", "Flom i Aldermoor", rescue, "Three", 300));
+  arts[2].digest = 13;
+  StoryIntel with_memo = Summarize(arts, {}, analyzer_, o, &memo);
+  EXPECT_EQ(memo.hits(), 1u);
+  StoryIntel without = Summarize(arts, {}, analyzer_, o);
+  EXPECT_EQ(EncodeStoryIntel(with_memo), EncodeStoryIntel(without));
+  EXPECT_EQ(with_memo.sources.articles, 3);
+  EXPECT_EQ(with_memo.timeline.size(), 3u);
+  EXPECT_NE(EncodeStoryIntel(with_memo), first);
+
+  // A summarised article changed (its digest with it): analysed again.
+  arts[1].title = "River Wend floods Aldermoor";
+  arts[1].digest = 22;
+  StoryIntel changed = Summarize(arts, {}, analyzer_, o, &memo);
+  EXPECT_EQ(memo.misses(), 2u);
+  EXPECT_EQ(EncodeStoryIntel(changed), EncodeStoryIntel(Summarize(arts, {}, analyzer_, o)));
+  // Copy links decide which articles are summarised: another key.
+  StoryIntel linked = Summarize(arts, {{"b", "a", "wire_copy"}}, analyzer_, o, &memo);
+  EXPECT_EQ(memo.misses(), 3u);
+  EXPECT_EQ(EncodeStoryIntel(linked),
+            EncodeStoryIntel(Summarize(arts, {{"b", "a", "wire_copy"}}, analyzer_, o)));
+  // Digest 0 (unknown): never memoised.
+  arts[0].digest = 0;
+  (void)Summarize(arts, {}, analyzer_, o, &memo);
+  (void)Summarize(arts, {}, analyzer_, o, &memo);
+  EXPECT_EQ(memo.hits() + memo.misses(), 4u);
+}
+
+TEST(SummaryMemoTest, HoldsAtMostItsEntriesAndKeepsWhatIsUsed) {
+  SummaryMemo memo(4);  // two generations of two
+  auto intel = [](const std::string& h) {
+    StoryIntel s;
+    s.headline = h;
+    return s;
+  };
+  memo.Put(1, intel("one"));
+  memo.Put(2, intel("two"));
+  memo.Put(3, intel("three"));       // 1 and 2 become the previous generation
+  ASSERT_NE(memo.Find(1), nullptr);  // used again: kept
+  memo.Put(4, intel("four"));        // 3 and 1 previous; 2 dropped
+  EXPECT_EQ(memo.Find(2), nullptr);
+  ASSERT_NE(memo.Find(1), nullptr);
+  EXPECT_EQ(memo.Find(1)->headline, "one");
+  EXPECT_LE(memo.size(), 4u);
+}
+
 }  // namespace
 }  // namespace storyline
