@@ -313,6 +313,52 @@ TEST(Rollback, LearnedBoilerplateIsCommittedWithItsArticles) {
   EXPECT_EQ(Texts(db), texts);
 }
 
+// Learned boilerplate is bounded: paragraphs not seen again within the
+// horizon leave memory and the store; boilerplate that keeps appearing stays,
+// so the texts are those of an unbounded run; a restart resumes from the
+// store's counts.
+TEST(BoundedState, BoilerplateCountsLeaveAfterTheHorizonAndRecurringBoilerplateStays) {
+  TempDir dir;
+  const std::string feed = dir.File("harbour.jsonl");
+  std::ofstream(feed) << HarbourFeed(600);
+  EngineOptions unbounded;
+  unbounded.batch_size = 50;
+  unbounded.boilerplate.horizon_articles = 100000;
+  {
+    auto e = testing::OpenTestEngine(dir.File("ref.db"), unbounded);
+    ASSERT_TRUE(e && e->IngestPaths({feed}).ok());
+  }
+  EngineOptions o = unbounded;
+  o.boilerplate.horizon_articles = 40;
+  const std::string db = dir.File("t.db");
+  {
+    auto e = testing::OpenTestEngine(db, o);
+    ASSERT_TRUE(e && e->IngestPaths({feed}).ok());
+  }
+  // Each article has two paragraphs of its own and the blurb.
+  const int64_t all = Count(dir.File("ref.db"), "SELECT COUNT(*) FROM boilerplate");
+  const int64_t kept = Count(db, "SELECT COUNT(*) FROM boilerplate");
+  EXPECT_EQ(all, 2 * 600 + 1);
+  EXPECT_LE(kept, 2 * (40 + 40 / 8) + 1);
+  EXPECT_GE(kept, 2 * 40 + 1);
+  EXPECT_EQ(Count(db, "SELECT n FROM boilerplate ORDER BY n DESC LIMIT 1"), 600);  // the blurb
+  EXPECT_EQ(Texts(db), Texts(dir.File("ref.db")));
+  // Reopened, the engine learns on from the stored counts.
+  std::ofstream(dir.File("more.jsonl"))
+      << nlohmann::json({{"id", "harbour-more"},
+                         {"title", "Ferry timetable agreed"},
+                         {"text",
+                          "The council agreed the new ferry timetable on Friday.\n\n"
+                          "Follow the Harbour Post on Mastodon for live updates."},
+                         {"source", "Harbour Post"},
+                         {"published", "2024-03-09T09:00:00Z"}})
+             .dump()
+      << "\n";
+  auto e = testing::OpenTestEngine(db, o);
+  ASSERT_TRUE(e && e->IngestPaths({dir.File("more.jsonl")}).ok());
+  EXPECT_EQ(Texts(db)["harbour-more"], "The council agreed the new ferry timetable on Friday.");
+}
+
 TEST(Redelivery, AnAliasWithNewContentBecomesAnArticleAndLeavesItsOriginalAlone) {
   TempDir dir;
   auto e = testing::OpenTestEngine(dir.File("a.db"));

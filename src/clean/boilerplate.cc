@@ -2,8 +2,10 @@
 
 #include <utf8proc.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <tuple>
 #include <unordered_set>
 
 #include "common/text.h"
@@ -105,6 +107,8 @@ BoilerplateResult BoilerplateFilter::Filter(std::string_view source, std::string
   std::vector<std::string_view> lines = SplitLines(text);
   std::vector<bool> drop(lines.size(), false);
   std::unordered_set<uint64_t> seen_here;
+  static const Table kNone;
+  const Table* table = nullptr;  // the source's counts, looked up once
   bool drop_next = false;
   for (size_t i = 0; i < lines.size(); ++i) {
     std::string_view line = TrimAscii(lines[i]);
@@ -126,8 +130,12 @@ BoilerplateResult BoilerplateFilter::Filter(std::string_view source, std::string
     if (source.empty() || line.size() > options_.max_learned_bytes) continue;
     uint64_t h = Hash64(folded, 0x626f696cu);
     if (!seen_here.insert(h).second) continue;
-    auto it = counts_.find({std::string(source), h});
-    if (it != counts_.end() && static_cast<int>(it->second) >= options_.min_repeats) {
+    if (!table) {
+      auto t = counts_.find(std::string(source));
+      table = t == counts_.end() ? &kNone : &t->second;
+    }
+    auto it = table->find(h);
+    if (it != table->end() && static_cast<int>(it->second.n) >= options_.min_repeats) {
       drop[i] = true;
       ++r.removed_learned;
     }
@@ -146,16 +154,71 @@ BoilerplateResult BoilerplateFilter::Filter(std::string_view source, std::string
 
 void BoilerplateFilter::Learn(std::string_view source, const std::vector<uint64_t>& paragraphs) {
   if (source.empty()) return;
+  ++learned_;
+  auto t = counts_.find(std::string(source));
+  if (t == counts_.end()) t = counts_.emplace(std::string(source), Table{}).first;
+  Table& table = t->second;
   for (uint64_t h : paragraphs) {
-    auto [it, inserted] = counts_.try_emplace({std::string(source), h}, 0);
-    if (inserted && ++per_source_[std::string(source)] > options_.max_entries_per_source) {
-      counts_.erase(it);  // this source's table is full: learn nothing new
-      --per_source_[std::string(source)];
-      continue;
-    }
+    auto [it, inserted] = table.try_emplace(h);
+    if (inserted) ++entries_;
     // Every count is persisted (a count of 1 too: a restart must know it).
-    ++it->second;
-    dirty_.push_back(it->first);
+    ++it->second.n;
+    it->second.seen = learned_;
+    dirty_.push_back({t->first, h});
+  }
+  if (table.size() > options_.max_entries_per_source)
+    Shrink(t->first, table, options_.max_entries_per_source * 3 / 4);
+  if (learned_ >= next_sweep_) {
+    Sweep();
+    next_sweep_ = learned_ + std::max<size_t>(1, options_.horizon_articles / 8);
+  }
+}
+
+std::optional<uint32_t> BoilerplateFilter::Count(const std::string& source, uint64_t hash) const {
+  auto t = counts_.find(source);
+  if (t == counts_.end()) return std::nullopt;
+  auto it = t->second.find(hash);
+  if (it == t->second.end()) return std::nullopt;
+  return it->second.n;
+}
+
+void BoilerplateFilter::SetCount(const std::string& source, uint64_t hash, uint32_t n) {
+  auto [it, inserted] = counts_[source].try_emplace(hash);
+  if (inserted) ++entries_;
+  it->second.n = n;
+  it->second.seen = learned_;
+}
+
+void BoilerplateFilter::Shrink(const std::string& source, Table& table, size_t keep) {
+  if (table.size() <= keep) return;
+  std::vector<std::tuple<bool, uint64_t, uint64_t>> order;  // boilerplate, seen, hash
+  order.reserve(table.size());
+  for (const auto& [h, c] : table)
+    order.emplace_back(static_cast<int>(c.n) >= options_.min_repeats, c.seen, h);
+  std::sort(order.begin(), order.end());
+  for (size_t i = 0; i + keep < order.size(); ++i) {
+    uint64_t h = std::get<2>(order[i]);
+    table.erase(h);
+    --entries_;
+    removed_.push_back({source, h});
+  }
+}
+
+void BoilerplateFilter::Sweep() {
+  if (learned_ <= options_.horizon_articles) return;
+  const uint64_t since = learned_ - options_.horizon_articles;
+  for (auto t = counts_.begin(); t != counts_.end();) {
+    Table& table = t->second;
+    for (auto it = table.begin(); it != table.end();) {
+      if (it->second.seen < since) {
+        removed_.push_back({t->first, it->first});
+        it = table.erase(it);
+        --entries_;
+      } else {
+        ++it;
+      }
+    }
+    t = table.empty() ? counts_.erase(t) : std::next(t);
   }
 }
 

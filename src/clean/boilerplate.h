@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -28,6 +29,13 @@ struct BoilerplateOptions {
   std::string rules_path;          // empty: <data dir>/boilerplate/rules.txt
   int min_repeats = 3;             // learned after this many other articles of a source
   size_t max_learned_bytes = 400;  // longer paragraphs are never learned
+  // Bounded counts: a paragraph not seen again in the last `horizon_articles`
+  // learned articles (of all sources) is forgotten, boilerplate too (what
+  // still appears is counted again at each sighting, so it stays) ...
+  size_t horizon_articles = 100000;
+  // ... and a source holds at most this many: a full source forgets its least
+  // recently seen paragraphs (those not yet boilerplate first) and goes on
+  // learning.
   size_t max_entries_per_source = 20000;
 };
 
@@ -49,31 +57,37 @@ class BoilerplateFilter {
   // Removes boilerplate from `text` (paragraphs separated by blank lines or
   // single newlines) with the rules and what was learned of `source`.
   BoilerplateResult Filter(std::string_view source, std::string_view text);
-  // Counts one more article of `source` with these paragraphs (from Filter).
+  // Counts one more article of `source` with these paragraphs (from Filter),
+  // then forgets what fell out of the bounds (options).
   void Learn(std::string_view source, const std::vector<uint64_t>& paragraphs);
   // Forgets every learned count (before reloading them from the store).
   void ForgetLearned() {
     counts_.clear();
-    per_source_.clear();
+    entries_ = 0;
     dirty_.clear();
+    removed_.clear();
   }
 
   // Learned counts, for persistence: (source, paragraph hash) -> articles.
   struct Key {
     std::string source;
     uint64_t hash;
-    bool operator==(const Key& o) const { return hash == o.hash && source == o.source; }
   };
-  struct KeyHash {
-    size_t operator()(const Key& k) const { return std::hash<std::string>()(k.source) ^ k.hash; }
-  };
-  const std::unordered_map<Key, uint32_t, KeyHash>& counts() const { return counts_; }
-  void SetCount(const std::string& source, uint64_t hash, uint32_t n) {
-    if (counts_.emplace(Key{source, hash}, n).second) ++per_source_[source];
-  }
-  // Keys counted since the last ClearDirty() (a key may appear more than once).
+  // The count of a paragraph of `source`, if held.
+  std::optional<uint32_t> Count(const std::string& source, uint64_t hash) const;
+  size_t entries() const { return entries_; }
+  // A count from the store (seen "now": it is forgotten a horizon later
+  // unless seen again).
+  void SetCount(const std::string& source, uint64_t hash, uint32_t n);
+  // Keys counted since the last ClearDirty() (a key may appear more than
+  // once), and keys forgotten since (to remove from the store unless counted
+  // again: Count() tells).
   const std::vector<Key>& dirty() const { return dirty_; }
-  void ClearDirty() { dirty_.clear(); }
+  const std::vector<Key>& removed() const { return removed_; }
+  void ClearDirty() {
+    dirty_.clear();
+    removed_.clear();
+  }
   size_t rules() const { return rules_.size(); }
 
   // The key a paragraph is compared under (case-folded, whitespace collapsed).
@@ -87,11 +101,24 @@ class BoilerplateFilter {
   };
   bool MatchesRule(const std::string& folded, bool* heading) const;
 
+  struct Counted {
+    uint32_t n = 0;     // articles of the source with the paragraph
+    uint64_t seen = 0;  // learned_ at the last of them
+  };
+  using Table = std::unordered_map<uint64_t, Counted>;  // paragraph hash -> count
+  // Forgets the least recently seen of `table` (boilerplate last) down to `keep`.
+  void Shrink(const std::string& source, Table& table, size_t keep);
+  // Forgets what was last seen more than a horizon ago.
+  void Sweep();
+
   BoilerplateOptions options_;
   std::vector<Rule> rules_;
-  std::unordered_map<Key, uint32_t, KeyHash> counts_;
-  std::unordered_map<std::string, size_t> per_source_;
+  std::unordered_map<std::string, Table> counts_;  // by source
+  size_t entries_ = 0;
+  uint64_t learned_ = 0;  // articles learned
+  uint64_t next_sweep_ = 0;
   std::vector<Key> dirty_;
+  std::vector<Key> removed_;
 };
 
 }  // namespace storyline

@@ -470,10 +470,15 @@ Status Engine::Flush(int64_t now) {
   for (const auto& b : expired_df_) removed.push_back({b.day, b.undated});
   Status s = store_->PutDf(counts, documents, removed);
   if (!s.ok()) return s;
+  for (const auto& k : boilerplate_.removed()) {
+    if (boilerplate_.Count(k.source, k.hash)) continue;  // counted again since
+    s = store_->PutBoilerplate(k.source, k.hash, 0);
+    if (!s.ok()) return s;
+  }
   for (const auto& k : boilerplate_.dirty()) {
-    auto it = boilerplate_.counts().find(k);
-    if (it == boilerplate_.counts().end()) continue;
-    s = store_->PutBoilerplate(k.source, k.hash, it->second);
+    auto n = boilerplate_.Count(k.source, k.hash);
+    if (!n) continue;  // forgotten since
+    s = store_->PutBoilerplate(k.source, k.hash, *n);
     if (!s.ok()) return s;
   }
   if (auto wm = clusterer_.watermark()) {

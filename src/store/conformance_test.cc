@@ -274,6 +274,9 @@ TEST_P(StoreConformance, RevisionsEntriesRejectsFeedsMetaAndBoilerplate) {
   ASSERT_TRUE(st_->PutMeta("k", "v2").ok());
   ASSERT_TRUE(st_->PutBoilerplate("Example News", 0x8000000000000001ull, 3).ok());
   ASSERT_TRUE(st_->PutBoilerplate("Example News", 0x8000000000000001ull, 4).ok());
+  ASSERT_TRUE(st_->PutBoilerplate("Example News", 7, 1).ok());
+  ASSERT_TRUE(st_->PutBoilerplate("Example News", 7, 0).ok());  // forgotten: removed
+  ASSERT_TRUE(st_->PutBoilerplate("Example News", 8, 0).ok());  // never there: nothing
   ASSERT_TRUE(st_->Commit().ok());
 
   ASSERT_TRUE(st_->Begin().ok());

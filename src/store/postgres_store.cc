@@ -758,6 +758,8 @@ class PostgresStore final : public ArticleStore {
   }
 
   Status PutBoilerplate(const std::string& source, uint64_t hash, uint32_t n) override {
+    if (n == 0)
+      return c_.Send("DELETE FROM boilerplate WHERE source=$1 AND hash=$2", {P(source), P(hash)});
     return c_.Send(
         "INSERT INTO boilerplate(source,hash,n) VALUES($1,$2,$3) ON CONFLICT(source,hash) DO "
         "UPDATE SET n=excluded.n",

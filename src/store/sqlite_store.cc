@@ -704,6 +704,12 @@ class SqliteStore final : public ArticleStore {
   }
 
   Status PutBoilerplate(const std::string& source, uint64_t hash, uint32_t n) override {
+    if (n == 0) {
+      auto del = S("DELETE FROM boilerplate WHERE source=? AND hash=?");
+      if (!del.ok()) return del.status();
+      (*del)->Bind(1, source).Bind(2, static_cast<int64_t>(hash));
+      return Done(*del);
+    }
     auto st =
         S("INSERT INTO boilerplate(source,hash,n) VALUES(?,?,?) "
           "ON CONFLICT(source,hash) DO UPDATE SET n=excluded.n");

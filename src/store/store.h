@@ -285,7 +285,8 @@ class ArticleStore {
                         const std::function<void(const DfDocuments&)>& documents) = 0;
   virtual Result<std::optional<FeedState>> GetFeedState(const std::string& url) = 0;
   virtual Status PutFeedState(const FeedState& f) = 0;
-  // Learned boilerplate: paragraph hashes seen in several articles of a source.
+  // Learned boilerplate: paragraph hashes seen in several articles of a
+  // source; n = 0 removes the count (forgotten: BoilerplateOptions).
   virtual Status PutBoilerplate(const std::string& source, uint64_t hash, uint32_t n) = 0;
   virtual Status LoadBoilerplate(
       const std::function<void(const std::string&, uint64_t, uint32_t)>& fn) = 0;
