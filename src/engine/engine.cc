@@ -321,10 +321,11 @@ Status Engine::SummarizeStory(const std::string& story, int64_t now, double* sec
     s.source = a.article.source;
     s.published = a.article.published;
     s.entry = s.id.find('#') != std::string::npos;
-    std::string digest;  // what the summary reads of the article, for the memo
+    // What the summary reads of the article, for the memo (the stored content
+    // hash stands for the title and text).
+    std::string digest = std::to_string(a.content_hash);
+    digest.push_back('\x1f');
     digest.append(s.id).push_back('\x1f');
-    digest.append(s.title).push_back('\x1f');
-    digest.append(s.text).push_back('\x1f');
     digest.append(s.lang).push_back('\x1f');
     digest.append(s.source).push_back('\x1f');
     digest.append(s.published ? std::to_string(*s.published) : "-").push_back(s.entry ? 'e' : 'a');

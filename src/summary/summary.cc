@@ -612,13 +612,7 @@ StoryIntel Summarize(const std::vector<SummaryArticle>& articles,
   }
   const StoryIntel* hit = key ? memo->Find(*key) : nullptr;
   if (hit) {
-    out.headline = hit->headline;
-    out.headline_lang = hit->headline_lang;
-    out.headlines = hit->headlines;
-    out.bullets = hit->bullets;
-    out.entities = hit->entities;
-    out.quotes = hit->quotes;
-    out.figures = hit->figures;
+    out = *hit;  // stored before its sources and timeline were set
   } else {
     out.entities = MergeEntities(arts, o);
     out.quotes = GroupQuotes(arts, analyzer, o);

@@ -40,6 +40,13 @@ SummaryArticle Art(const std::string& id, const std::string& lang, const std::st
   return a;
 }
 
+const std::string flood =
+    "Floods in Aldermoor forced 3,000 people from their homes on Monday after the river Wend "
+    "burst its banks. ";
+const std::string rescue =
+    "Rescue teams from Brinstead used boats to reach villages cut off by the water near the "
+    "Wend. ";
+
 class SummaryTest : public ::testing::Test {
  protected:
   Analyzer analyzer_;
@@ -125,12 +132,6 @@ TEST_F(SummaryTest, TheSameStatementOfOneSpeakerIsOneGroupAndOtherSpeakersAreNot
 }
 
 TEST_F(SummaryTest, BulletsAreCentralDistinctAndCiteTheirArticles) {
-  const std::string flood =
-      "Floods in Aldermoor forced 3,000 people from their homes on Monday after the river Wend "
-      "burst its banks. ";
-  const std::string rescue =
-      "Rescue teams from Brinstead used boats to reach villages cut off by the water near the "
-      "Wend. ";
   const std::string odd =
       "A local bakery in Corwick celebrated its hundredth anniversary with a cake. ";
   auto a = Art("a", "en", "Floods in Aldermoor", flood + rescue + odd, "One", 100);
@@ -159,12 +160,6 @@ TEST_F(SummaryTest, EncodedIntelHasTheDocumentedFields) {
 // sources and timeline, not what the analysis of its first articles found,
 // which the memo gives back; a changed summarised article is analysed again.
 TEST_F(SummaryTest, MemoReusesTheAnalysisOfUnchangedArticlesAndGivesWhatTheAnalysisWould) {
-  const std::string flood =
-      "Floods in Aldermoor forced 3,000 people from their homes on Monday after the river Wend "
-      "burst its banks. ";
-  const std::string rescue =
-      "Rescue teams from Brinstead used boats to reach villages cut off by the water near the "
-      "Wend. ";
   SummaryOptions o;
   o.max_articles = 2;
   std::vector<SummaryArticle> arts = {
