@@ -527,6 +527,7 @@ TEST(Options, OutOfRangeValuesAreRefusedWithTheirKey) {
   EXPECT_NE(s.message().find("window_days"), std::string::npos);
   EXPECT_FALSE(bad([](EngineOptions& o) { o.cluster.time_sigma_days = 0; }).ok());
   EXPECT_FALSE(bad([](EngineOptions& o) { o.batch_size = 0; }).ok());
+  EXPECT_FALSE(bad([](EngineOptions& o) { o.store.cache_mib = -1; }).ok());
   EXPECT_FALSE(Engine::Open([] {
                  EngineOptions o;
                  o.db_path = ":memory:";
@@ -569,7 +570,7 @@ TEST(Cli, BadSettingsAreUsageErrorsNamingTheKey) {
         "STORYLINE_WINDOW_DAYS=-5", "STORYLINE_TIME_SIGMA_DAYS=0", "STORYLINE_BATCH_SIZE=1e30",
         "STORYLINE_BATCH_SIZE=2.5", "STORYLINE_MIN_SHARED_NEUTRAL=-1", "STORYLINE_QUEUE=amqp://x",
         "STORYLINE_MAX_DELIVER=0", "STORYLINE_ACK_WAIT_SECONDS=1e9", "STORYLINE_QUEUE_PREFIX=a.b",
-        "STORYLINE_NOW=-1"}) {
+        "STORYLINE_NOW=-1", "STORYLINE_CACHE_MIB=0", "STORYLINE_CACHE_MIB=64k"}) {
     auto r = testing::RunStoryline("--db " + db + " stories", std::string(env) + " ", err);
     EXPECT_EQ(r.code, 2) << env;
     std::ifstream in(err);

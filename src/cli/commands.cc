@@ -179,6 +179,10 @@ Status ApplyOne(const std::string& key, const std::string& value, EngineOptions*
     auto d = ParseWhole(key, value, 1, 10'000'000);
     if (!d.ok()) return d.status();
     o->batch_size = static_cast<size_t>(*d);
+  } else if (key == "cache_mib") {
+    auto d = ParseWhole(key, value, 1, 1'048'576);
+    if (!d.ok()) return d.status();
+    o->store.cache_mib = static_cast<int64_t>(*d);
   } else if (key == "read_chunk") {
     auto d = ParseWhole(key, value, 1, 10'000'000);
     if (!d.ok()) return d.status();
@@ -234,6 +238,7 @@ Result<EngineOptions> LoadOptions(const CliConfig& cfg, ServerOptions* server, Q
   for (const char* key : {"db",
                           "store",
                           "synchronous",
+                          "cache_mib",
                           "threshold",
                           "cross_threshold",
                           "link_threshold",

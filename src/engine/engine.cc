@@ -110,6 +110,7 @@ Status Validate(const EngineOptions& o) {
            range("cognate_weight", o.signals.cognate_weight, 0, 100),
            range("batch_size", static_cast<double>(o.batch_size), 1, 10'000'000),
            range("read_chunk", static_cast<double>(o.read_chunk), 1, 10'000'000),
+           range("cache_mib", static_cast<double>(o.store.cache_mib), 1, 1'048'576),
            range("df_min_documents", static_cast<double>(c.df_min_documents), 0, 1e9),
            range("analysis_threads", o.analysis_threads, 1, 256),
            range("max_clock_skew_seconds", static_cast<double>(o.max_clock_skew_seconds), 0,

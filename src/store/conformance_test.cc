@@ -202,6 +202,42 @@ TEST_P(StoreConformance, MergedStoryRedirectsAndMovesMemberships) {
   EXPECT_EQ(members->size(), 3u);
 }
 
+TEST_P(StoreConformance, TheStoryCountFollowsEveryWrite) {
+  auto put = [&](const std::string& id, int size) {
+    StoryRecord s;
+    s.id = id;
+    s.title = id;
+    s.size = size;
+    s.langs = {{"en", size}};
+    return st_->PutStory(s, 10);
+  };
+  ASSERT_TRUE(st_->Begin().ok());
+  ASSERT_TRUE(put("s1", 2).ok());
+  ASSERT_TRUE(put("s2", 1).ok());
+  ASSERT_TRUE(put("s3", 0).ok());  // emptied: not a story
+  ASSERT_TRUE(st_->Commit().ok());
+  EXPECT_EQ(*st_->CountStories(), 2);
+  ASSERT_TRUE(st_->Begin().ok());
+  ASSERT_TRUE(put("s3", 4).ok());
+  ASSERT_TRUE(put("s1", 0).ok());
+  ASSERT_TRUE(put("s2", 3).ok());  // grows: still one
+  ASSERT_TRUE(st_->Commit().ok());
+  EXPECT_EQ(*st_->CountStories(), 2);
+  ASSERT_TRUE(st_->Begin().ok());
+  ASSERT_TRUE(put("s4", 1).ok());
+  ASSERT_TRUE(put("s2", 0).ok());
+  ASSERT_TRUE(st_->Rollback().ok());
+  EXPECT_EQ(*st_->CountStories(), 2);
+  // A merge empties the story merged away.
+  ASSERT_TRUE(st_->Begin().ok());
+  ASSERT_TRUE(st_->MergeStory("s2", "s3").ok());
+  ASSERT_TRUE(st_->Commit().ok());
+  EXPECT_EQ(*st_->CountStories(), 1);
+  st_ = Open();
+  ASSERT_NE(st_, nullptr);
+  EXPECT_EQ(*st_->CountStories(), 1);
+}
+
 TEST_P(StoreConformance, AliasesAndCopiesAreKept) {
   ASSERT_TRUE(st_->Begin().ok());
   StoredArticle a = MakeArticle("orig", 1), b = MakeArticle("wire", 2);

@@ -270,8 +270,9 @@ class SqliteStore final : public ArticleStore {
                        : options.synchronous == "OFF"  ? "OFF"
                                                        : "FULL";
     Status s = Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=" + sync +
-                    "; PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
-                    " PRAGMA secure_delete=ON;");
+                    "; PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-" +
+                    std::to_string(std::max<int64_t>(1, options.cache_mib) * 1024) +
+                    "; PRAGMA secure_delete=ON;");
     if (!s.ok()) return Status::IOError("'" + path + "' is not a usable database: " + s.message());
     s = Exec(kSchema);
     if (!s.ok()) return Status::Corruption("'" + path + "': cannot create schema: " + s.message());
@@ -303,8 +304,40 @@ class SqliteStore final : public ArticleStore {
     s = CreateSearch();
     if (!s.ok())
       return Status::IOError("'" + path + "': cannot create the search index: " + s.message());
+    s = CreateStoryCount();
+    if (!s.ok()) return Status::IOError("'" + path + "': cannot upgrade schema: " + s.message());
     // The log is truncated back to this size whenever it restarts.
     return Exec("PRAGMA journal_size_limit=67108864");
+  }
+
+  // The number of live stories (size > 0), kept by triggers: counting them
+  // would read the whole stories table, vectors and all, at every ingest.
+  // A store made before gets the count once, in the transaction that adds
+  // the triggers.
+  Status CreateStoryCount() {
+    auto st = S("SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE name='stories_count_delete')");
+    if (!st.ok()) return st.status();
+    auto row = Row(*st);
+    if (!row.ok()) return row.status();
+    if (*row && (*st)->Int(0) != 0) return Status::Ok();  // a plain read first
+    Status s = Exec(
+        "BEGIN IMMEDIATE;"
+        "CREATE TABLE IF NOT EXISTS counts(name TEXT PRIMARY KEY, n INTEGER NOT NULL);"
+        "INSERT OR REPLACE INTO counts VALUES('live_stories', "
+        "(SELECT COUNT(*) FROM stories WHERE size > 0));"
+        "CREATE TRIGGER IF NOT EXISTS stories_count_insert AFTER INSERT ON stories "
+        "WHEN new.size > 0 BEGIN "
+        "UPDATE counts SET n = n + 1 WHERE name = 'live_stories'; END;"
+        "CREATE TRIGGER IF NOT EXISTS stories_count_update AFTER UPDATE OF size ON stories "
+        "WHEN (old.size > 0) <> (new.size > 0) BEGIN "
+        "UPDATE counts SET n = n + (new.size > 0) - (old.size > 0) WHERE name = 'live_stories'; "
+        "END;"
+        "CREATE TRIGGER IF NOT EXISTS stories_count_delete AFTER DELETE ON stories "
+        "WHEN old.size > 0 BEGIN "
+        "UPDATE counts SET n = n - 1 WHERE name = 'live_stories'; END;"
+        "COMMIT");
+    if (!s.ok()) (void)Exec("ROLLBACK");
+    return s;
   }
 
   // The search index; a store made before it gets one built from its
@@ -1500,7 +1533,7 @@ class SqliteStore final : public ArticleStore {
   }
   Result<int64_t> CountArticles() override { return Count("SELECT COUNT(*) FROM articles"); }
   Result<int64_t> CountStories() override {
-    return Count("SELECT COUNT(*) FROM stories WHERE size > 0");
+    return Count("SELECT n FROM counts WHERE name = 'live_stories'");
   }
 
  private:

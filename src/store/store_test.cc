@@ -1,6 +1,10 @@
 #include "store/store.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 namespace storyline {
 namespace {
@@ -10,6 +14,43 @@ TEST(SqliteStore, UnwritablePathIsAnIOError) {
   auto s = OpenSqliteStore("/nonexistent-dir/x.db", {});
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), Status::Code::kIOError);
+}
+
+// A store made before the story count was kept gets it counted once, when
+// it is opened.
+TEST(SqliteStore, AnOlderStoreGetsItsStoryCount) {
+  auto path = std::filesystem::temp_directory_path() /
+              ("storyline-count-" + std::to_string(getpid()) + ".db");
+  std::filesystem::remove(path);
+  {
+    auto st = OpenSqliteStore(path.string(), {});
+    ASSERT_TRUE(st.ok()) << st.status().ToString();
+    ASSERT_TRUE((*st)->Begin().ok());
+    for (int i = 0; i < 3; ++i) {
+      StoryRecord s;
+      s.id = "s" + std::to_string(i);
+      s.title = s.id;
+      s.size = i;  // s0 is empty
+      ASSERT_TRUE((*st)->PutStory(s, 10).ok());
+    }
+    ASSERT_TRUE((*st)->Commit().ok());
+    EXPECT_EQ(*(*st)->CountStories(), 2);
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "DROP TRIGGER stories_count_insert; DROP TRIGGER stories_count_update; "
+                         "DROP TRIGGER stories_count_delete; DROP TABLE counts; "
+                         "UPDATE stories SET size = 5 WHERE id = 's0'",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  {
+    auto st = OpenSqliteStore(path.string(), {});
+    ASSERT_TRUE(st.ok()) << st.status().ToString();
+    EXPECT_EQ(*(*st)->CountStories(), 3);
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
 }
 
 TEST(StoreSpec, NamesTheBackend) {

@@ -54,9 +54,37 @@ Vec Vectorise(const Signals& s, const std::string& lang, bool stems, bool names 
   return Normalise(std::move(f), lang);
 }
 
-Vec Features(Analyzer& an, const std::string& text, const std::string& lang, bool stems,
-             bool names = true) {
-  return Vectorise(an.Analyze("", text, lang), lang, stems, names);
+uint64_t VectorKey(const std::string& text, const std::string& lang, bool stems, bool names) {
+  std::string k = lang;
+  k.push_back('\0');
+  k.push_back(static_cast<char>('0' + stems * 2 + names));
+  k += text;
+  return Hash64(k, 0x76656373u);
+}
+
+// The vectors of `text` with these flags, from the memo when it has them.
+// `kinds` lists {stems, names} pairs; the text is analysed at most once.
+std::vector<Vec> CachedVectors(Analyzer& an, SummaryMemo* memo, const std::string& text,
+                               const std::string& lang,
+                               std::initializer_list<std::pair<bool, bool>> kinds) {
+  std::vector<Vec> out;
+  std::optional<Signals> sig;
+  for (auto [stems, names] : kinds) {
+    uint64_t key = memo ? VectorKey(text, lang, stems, names) : 0;
+    if (const auto* hit = memo ? memo->FindVector(key) : nullptr) {
+      out.push_back({*hit, lang});
+      continue;
+    }
+    if (!sig) sig = an.Analyze("", text, lang);
+    out.push_back(Vectorise(*sig, lang, stems, names));
+    if (memo) memo->PutVector(key, out.back().f);
+  }
+  return out;
+}
+
+Vec Features(Analyzer& an, SummaryMemo* memo, const std::string& text, const std::string& lang,
+             bool stems) {
+  return std::move(CachedVectors(an, memo, text, lang, {{stems, true}})[0]);
 }
 
 // Calls fn(weight a, weight b) for each feature the two vectors share.
@@ -246,7 +274,7 @@ std::vector<StoryQuote> ReportedStatements(const SummaryArticle& a) {
 }
 
 std::vector<StoryQuote> GroupQuotes(const std::vector<const SummaryArticle*>& arts, Analyzer& an,
-                                    const SummaryOptions& o) {
+                                    SummaryMemo* memo, const SummaryOptions& o) {
   std::vector<StoryQuote> qs;
   for (const SummaryArticle* a : arts) {
     for (const Quote& q : a->intel.quotes)
@@ -269,9 +297,10 @@ std::vector<StoryQuote> GroupQuotes(const std::vector<const SummaryArticle*>& ar
     const std::string& k = qs[i].speaker_key;
     if (k.empty() || !direct.count(k) || articles_of[k].size() < 2) continue;
     // What was said, not who is named in it (the speaker is compared apart).
-    Signals sig = an.Analyze("", qs[i].text, qs[i].lang);
-    vecs[i] = Vectorise(sig, qs[i].lang, /*stems=*/true, /*names=*/false);
-    neutral[i] = Vectorise(sig, qs[i].lang, /*stems=*/false, /*names=*/false);
+    auto v = CachedVectors(an, memo, qs[i].text, qs[i].lang,
+                           {{/*stems=*/true, /*names=*/false}, {false, false}});
+    vecs[i] = std::move(v[0]);
+    neutral[i] = std::move(v[1]);
   }
   // Stems only meet within a language; across languages the concepts decide.
   auto overlap = [&](size_t i, size_t j) {
@@ -438,7 +467,7 @@ struct Candidate {
 // The title closest to all the others (language-neutral evidence); per
 // language too.
 void ChooseHeadlines(const std::vector<const SummaryArticle*>& arts, Analyzer& an,
-                     StoryIntel* out) {
+                     SummaryMemo* memo, StoryIntel* out) {
   if (arts.size() == 1) {  // nothing to compare with
     out->headline = arts[0]->title;
     out->headline_lang = arts[0]->lang;
@@ -446,7 +475,7 @@ void ChooseHeadlines(const std::vector<const SummaryArticle*>& arts, Analyzer& a
     return;
   }
   std::vector<Vec> v;
-  for (const SummaryArticle* a : arts) v.push_back(Features(an, a->title, a->lang, false));
+  for (const SummaryArticle* a : arts) v.push_back(Features(an, memo, a->title, a->lang, false));
   std::map<std::string, std::pair<double, size_t>> best_by_lang;
   double best = -1;
   for (size_t i = 0; i < arts.size(); ++i) {
@@ -468,7 +497,8 @@ void ChooseHeadlines(const std::vector<const SummaryArticle*>& arts, Analyzer& a
 // Sentences that many sources support, most central first, redundancy
 // removed (maximal marginal relevance).
 std::vector<Bullet> ChooseBullets(const std::vector<const SummaryArticle*>& arts, Analyzer& an,
-                                  const std::string& prefer_lang, const SummaryOptions& o) {
+                                  SummaryMemo* memo, const std::string& prefer_lang,
+                                  const SummaryOptions& o) {
   if (arts.size() == 1) {
     // One article: no other source to support a sentence; its lead is the summary.
     std::vector<Bullet> out;
@@ -479,7 +509,7 @@ std::vector<Bullet> ChooseBullets(const std::vector<const SummaryArticle*>& arts
   std::vector<Candidate> cs;
   for (size_t i = 0; i < arts.size(); ++i)
     for (auto& s : Sentences(arts[i]->text, o.sentences_per_article)) {
-      Vec v = Features(an, s, arts[i]->lang, false);
+      Vec v = Features(an, memo, s, arts[i]->lang, false);
       if (v.f.empty()) continue;
       cs.push_back({std::move(s), i, std::move(v), 0});
     }
@@ -573,6 +603,29 @@ void SummaryMemo::Put(uint64_t key, StoryIntel analysed) {
   current_.insert_or_assign(key, std::move(analysed));
 }
 
+const std::vector<Feature>* SummaryMemo::FindVector(uint64_t key) {
+  if (auto it = vectors_.find(key); it != vectors_.end()) {
+    ++vector_hits_;
+    return &it->second;
+  }
+  if (auto it = previous_vectors_.find(key); it != previous_vectors_.end()) {
+    ++vector_hits_;
+    auto node = previous_vectors_.extract(it);
+    return &vectors_.insert(std::move(node)).position->second;
+  }
+  ++vector_misses_;
+  return nullptr;
+}
+
+void SummaryMemo::PutVector(uint64_t key, std::vector<Feature> features) {
+  if (max_vectors_ == 0) return;
+  if (vectors_.size() >= std::max<size_t>(1, max_vectors_ / 2)) {
+    previous_vectors_ = std::move(vectors_);
+    vectors_.clear();
+  }
+  vectors_.insert_or_assign(key, std::move(features));
+}
+
 StoryIntel Summarize(const std::vector<SummaryArticle>& articles,
                      const std::vector<SummaryLink>& links, Analyzer& analyzer,
                      const SummaryOptions& o, SummaryMemo* memo) {
@@ -615,11 +668,11 @@ StoryIntel Summarize(const std::vector<SummaryArticle>& articles,
     out = *hit;  // stored before its sources and timeline were set
   } else {
     out.entities = MergeEntities(arts, o);
-    out.quotes = GroupQuotes(arts, analyzer, o);
+    out.quotes = GroupQuotes(arts, analyzer, memo, o);
     out.figures = CompareFigures(arts, o);
-    ChooseHeadlines(originals, analyzer, &out);
+    ChooseHeadlines(originals, analyzer, memo, &out);
     std::string prefer = out.headline_lang;
-    out.bullets = ChooseBullets(originals, analyzer, prefer, o);
+    out.bullets = ChooseBullets(originals, analyzer, memo, prefer, o);
     if (key) memo->Put(*key, out);  // sources and timeline are not set yet
   }
   out.sources = CountSources(whole, links);

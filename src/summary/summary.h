@@ -14,9 +14,11 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "enrich/enrich.h"
+#include "signals/signals.h"
 
 namespace storyline {
 
@@ -147,21 +149,34 @@ struct SummaryOptions {
 // would. One memo per SummaryOptions and Analyzer settings; holds at most
 // `max_entries` summaries (the least recently used leave first, roughly: two
 // generations). Not thread-safe.
+//
+// A story still below `max_articles` is analysed again at each commit that
+// adds to it, but its older titles, sentences and quotes are not: their
+// feature vectors (a pure function of text and language) are kept too, at most
+// `max_vectors` of them, in two generations as well.
 class SummaryMemo {
  public:
-  explicit SummaryMemo(size_t max_entries = 2048) : max_entries_(max_entries) {}
+  explicit SummaryMemo(size_t max_entries = 2048, size_t max_vectors = size_t{1} << 17)
+      : max_entries_(max_entries), max_vectors_(max_vectors) {}
   size_t hits() const { return hits_; }
   size_t misses() const { return misses_; }
   size_t size() const { return current_.size() + previous_.size(); }
+  size_t vector_hits() const { return vector_hits_; }
+  size_t vector_misses() const { return vector_misses_; }
 
   // The analysed part stored under `key`, or nullptr.
   const StoryIntel* Find(uint64_t key);
   void Put(uint64_t key, StoryIntel analysed);
 
+  // A feature vector (sorted, normalised) stored under `key`, or nullptr.
+  const std::vector<Feature>* FindVector(uint64_t key);
+  void PutVector(uint64_t key, std::vector<Feature> features);
+
  private:
-  size_t max_entries_;
-  size_t hits_ = 0, misses_ = 0;
+  size_t max_entries_, max_vectors_;
+  size_t hits_ = 0, misses_ = 0, vector_hits_ = 0, vector_misses_ = 0;
   std::map<uint64_t, StoryIntel> current_, previous_;
+  std::unordered_map<uint64_t, std::vector<Feature>> vectors_, previous_vectors_;
 };
 
 // `analyzer` compares titles, sentences and quotes (names, numbers, pivot

@@ -202,6 +202,40 @@ TEST_F(SummaryTest, MemoReusesTheAnalysisOfUnchangedArticlesAndGivesWhatTheAnaly
   EXPECT_EQ(memo.hits() + memo.misses(), 4u);
 }
 
+// A story below max_articles is analysed again when it grows, but the
+// vectors of its older titles and sentences come from the memo.
+TEST_F(SummaryTest, MemoKeepsTheVectorsOfSentencesAlreadySeen) {
+  std::vector<SummaryArticle> arts = {
+      Art("a", "en", "Floods in Aldermoor", flood + rescue, "One", 100),
+      Art("b", "en", "Aldermoor floods: 3,000 evacuated", flood, "Two", 200)};
+  SummaryMemo memo;
+  (void)Summarize(arts, {}, analyzer_, {}, &memo);  // digests 0: no story-level hit
+  const size_t first_misses = memo.vector_misses(), first_hits = memo.vector_hits();
+  EXPECT_GT(first_misses, 0u);  // (b repeats a's first sentences: those are hits)
+  arts.push_back(Art("c", "no", "Flom i Aldermoor", rescue, "Three", 300));
+  StoryIntel with_memo = Summarize(arts, {}, analyzer_, {}, &memo);
+  EXPECT_GE(memo.vector_hits(), first_hits + first_misses);  // everything of a and b again
+  EXPECT_EQ(EncodeStoryIntel(with_memo), EncodeStoryIntel(Summarize(arts, {}, analyzer_, {})));
+  // A changed sentence is a new vector.
+  const size_t misses = memo.vector_misses();
+  arts[1].text = "The River Wend rose two metres overnight in Aldermoor. " + arts[1].text;
+  StoryIntel changed = Summarize(arts, {}, analyzer_, {}, &memo);
+  EXPECT_GT(memo.vector_misses(), misses);
+  EXPECT_EQ(EncodeStoryIntel(changed), EncodeStoryIntel(Summarize(arts, {}, analyzer_, {})));
+}
+
+TEST(SummaryMemoTest, HoldsAtMostItsVectors) {
+  SummaryMemo memo(4, 4);  // two generations of two vectors
+  memo.PutVector(1, {{7, 1.0f}});
+  memo.PutVector(2, {{8, 1.0f}});
+  memo.PutVector(3, {{9, 1.0f}});  // 1 and 2 become the previous generation
+  ASSERT_NE(memo.FindVector(1), nullptr);
+  memo.PutVector(4, {{10, 1.0f}});  // 3 and 1 previous; 2 dropped
+  EXPECT_EQ(memo.FindVector(2), nullptr);
+  ASSERT_NE(memo.FindVector(1), nullptr);
+  EXPECT_EQ(memo.FindVector(1)->at(0).key, 7u);
+}
+
 TEST(SummaryMemoTest, HoldsAtMostItsEntriesAndKeepsWhatIsUsed) {
   SummaryMemo memo(4);  // two generations of two
   auto intel = [](const std::string& h) {
