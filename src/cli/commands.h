@@ -21,7 +21,7 @@ struct CliConfig {
 
 // Options from defaults, then the config file (--config, $STORYLINE_CONFIG,
 // or ./storyline.conf if present), then environment variables
-// (STORYLINE_<KEY>), then flags. Keys: db (or store), now, synchronous, threshold,
+// (STORYLINE_<KEY>), then flags. Keys: db (or store), now, synchronous, cache_mib, threshold,
 // window_days, time_sigma_days, neutral_weight, merge_threshold, name_boost,
 // pivot_weight, min_shared_pivot, min_shared_neutral, model, lexicon, data_dir,
 // batch_size. Server keys (listen, api_key, max_body_bytes, max_queue,

@@ -615,6 +615,7 @@ TEST_P(StoreConformance, TakedownErasesTheArticleAndEverythingDerived) {
   ASSERT_TRUE(st_->PutArticleIntel("bad", "{}").ok());
   ASSERT_TRUE(st_->UpdateArticle("bad", "Title bad", "Revised", 5, 6, 300).ok());
   ASSERT_TRUE(st_->Commit().ok());
+  EXPECT_EQ(*st_->CountStories(), 2);
 
   auto targets = st_->TakedownTargets("article", "bad-copy");
   ASSERT_TRUE(targets.ok());
@@ -648,6 +649,7 @@ TEST_P(StoreConformance, TakedownErasesTheArticleAndEverythingDerived) {
   ASSERT_TRUE(st_->Commit().ok());
   Status scrub = st_->Scrub();
   ASSERT_TRUE(scrub.ok()) << scrub.ToString();
+  EXPECT_EQ(*st_->CountStories(), 1);  // s-bad emptied and deleted
 
   EXPECT_EQ(st_->GetArticle("bad").status().code(), Status::Code::kNotFound);
   EXPECT_EQ(st_->GetArticle("bad-copy").status().code(), Status::Code::kNotFound);

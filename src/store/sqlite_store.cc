@@ -315,11 +315,18 @@ class SqliteStore final : public ArticleStore {
   // A store made before gets the count once, in the transaction that adds
   // the triggers.
   Status CreateStoryCount() {
-    auto st = S("SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE name='stories_count_delete')");
-    if (!st.ok()) return st.status();
-    auto row = Row(*st);
-    if (!row.ok()) return row.status();
-    if (*row && (*st)->Int(0) != 0) return Status::Ok();  // a plain read first
+    // A plain read first, over before the write transaction starts (a read
+    // still open would make BEGIN IMMEDIATE fail at once instead of waiting).
+    auto exists = [&]() -> Result<bool> {
+      auto st = S("SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE name='stories_count_delete')");
+      if (!st.ok()) return st.status();
+      auto row = Row(*st);
+      if (!row.ok()) return row.status();
+      return *row && (*st)->Int(0) != 0;
+    };
+    auto had = exists();
+    if (!had.ok()) return had.status();
+    if (*had) return Status::Ok();
     Status s = Exec(
         "BEGIN IMMEDIATE;"
         "CREATE TABLE IF NOT EXISTS counts(name TEXT PRIMARY KEY, n INTEGER NOT NULL);"

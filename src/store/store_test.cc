@@ -4,7 +4,9 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 namespace storyline {
 namespace {
@@ -45,11 +47,18 @@ TEST(SqliteStore, AnOlderStoreGetsItsStoryCount) {
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
-  {
+  // Opened while another connection writes: the upgrade waits for it.
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  std::thread opener([&] {
     auto st = OpenSqliteStore(path.string(), {});
     ASSERT_TRUE(st.ok()) << st.status().ToString();
     EXPECT_EQ(*(*st)->CountStories(), 3);
-  }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // lets it reach the lock
+  ASSERT_EQ(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  opener.join();
+  sqlite3_close(db);
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
 }
 

@@ -585,8 +585,13 @@ const StoryIntel* SummaryMemo::Find(uint64_t key) {
   }
   if (auto it = previous_.find(key); it != previous_.end()) {
     ++hits_;
-    // Used again: into the current generation.
+    // Used again: into the current generation (a full one becomes the
+    // previous, so that neither holds more than half).
     auto node = previous_.extract(it);
+    if (current_.size() >= std::max<size_t>(1, max_entries_ / 2)) {
+      previous_ = std::move(current_);
+      current_.clear();
+    }
     auto pos = current_.insert(std::move(node)).position;
     return &pos->second;
   }
@@ -611,6 +616,10 @@ const std::vector<Feature>* SummaryMemo::FindVector(uint64_t key) {
   if (auto it = previous_vectors_.find(key); it != previous_vectors_.end()) {
     ++vector_hits_;
     auto node = previous_vectors_.extract(it);
+    if (vectors_.size() >= std::max<size_t>(1, max_vectors_ / 2)) {
+      previous_vectors_ = std::move(vectors_);
+      vectors_.clear();
+    }
     return &vectors_.insert(std::move(node)).position->second;
   }
   ++vector_misses_;

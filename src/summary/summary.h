@@ -153,7 +153,10 @@ struct SummaryOptions {
 // A story still below `max_articles` is analysed again at each commit that
 // adds to it, but its older titles, sentences and quotes are not: their
 // feature vectors (a pure function of text and language) are kept too, at most
-// `max_vectors` of them, in two generations as well.
+// `max_vectors` of them, in two generations as well (a sentence's features:
+// a few hundred bytes each, some tens of MiB at most by default). Keys are 64-bit hashes of
+// the text: two texts with one key (odds ~1e-9 among 131,072) would share a
+// vector.
 class SummaryMemo {
  public:
   explicit SummaryMemo(size_t max_entries = 2048, size_t max_vectors = size_t{1} << 17)
