@@ -220,6 +220,14 @@ TEST(Redelivery, AnEmptyTextNeverReplacesAStoredOne) {
   ASSERT_EQ(sum->rejects.size(), 1u);
   EXPECT_EQ(sum->rejects[0].reason, "emptied");
   EXPECT_EQ(Texts(dir.File("e.db"))["e1"], a.text);
+  // Delivered so again and again (a feed polled every few minutes): each
+  // call says so, the store keeps one reject, not one per delivery.
+  for (int poll = 0; poll < 5; ++poll) {
+    sum = e->Ingest({emptied});
+    ASSERT_TRUE(sum.ok());
+    EXPECT_EQ(sum->rejects.size(), 1u);
+  }
+  EXPECT_EQ(e->store().ListRejects(-1)->size(), 1u);
   // A real update still is one, and keeps the old text as a revision.
   Article changed = a;
   changed.text += " The first ferry left at noon.";

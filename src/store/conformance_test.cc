@@ -294,8 +294,12 @@ TEST_P(StoreConformance, RevisionsEntriesRejectsFeedsMetaAndBoilerplate) {
   ASSERT_TRUE(st_->PutEntry("blog", 2, "Entry two", "Second entry").ok());
   ASSERT_TRUE(st_->PutMembership({"blog", "s", 1, "new", "{}"}).ok());
   ASSERT_TRUE(st_->PutMembership({"blog#2", "s", 1, "text", "{}"}).ok());
+  ASSERT_TRUE(st_->PutReject({"feed.xml:1", "empty", "no title or text"}, 9).ok());
+  ASSERT_TRUE(st_->PutReject({"feed.xml:2", "binary", "not text"}, 10).ok());
+  // Seen again (a feed re-delivers): one row each, the latest time.
   ASSERT_TRUE(st_->PutReject({"feed.xml:1", "empty", "no title or text"}, 11).ok());
   ASSERT_TRUE(st_->PutReject({"feed.xml:2", "binary", "not text"}, 12).ok());
+  ASSERT_TRUE(st_->PutReject({"feed.xml:2", "binary", "not text either"}, 12).ok());
   FeedState f;
   f.url = "https://example.com/rss";
   f.etag = "W/\"abc\"";
@@ -336,10 +340,13 @@ TEST_P(StoreConformance, RevisionsEntriesRejectsFeedsMetaAndBoilerplate) {
   EXPECT_EQ(st_->StoryArticles("s", false)->at(0).article.text, "");
   auto rejects = st_->ListRejects(10);
   ASSERT_TRUE(rejects.ok());
-  ASSERT_EQ(rejects->size(), 2u);
-  EXPECT_EQ((*rejects)[0].first.reason, "binary");  // newest first
-  EXPECT_EQ((*rejects)[0].second, 12);
-  EXPECT_EQ(st_->ListRejects(-1)->size(), 2u);
+  ASSERT_EQ(rejects->size(), 3u);
+  EXPECT_EQ((*rejects)[0].first.message, "not text either");  // newest first
+  EXPECT_EQ((*rejects)[1].first.message, "not text");
+  EXPECT_EQ((*rejects)[1].second, 12);
+  EXPECT_EQ((*rejects)[2].first.reason, "empty");
+  EXPECT_EQ((*rejects)[2].second, 11);
+  EXPECT_EQ(st_->ListRejects(-1)->size(), 3u);
   auto feed = st_->GetFeedState(f.url);
   ASSERT_TRUE(feed.ok() && feed->has_value());
   EXPECT_EQ((*feed)->etag, "W/\"abc\"");

@@ -117,6 +117,7 @@ CREATE TABLE IF NOT EXISTS rejects(
   reason TEXT NOT NULL,
   message TEXT NOT NULL,
   at BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS rejects_origin ON rejects(md5(origin));
 CREATE TABLE IF NOT EXISTS story_aliases(id TEXT COLLATE "C" PRIMARY KEY, target TEXT COLLATE "C" NOT NULL);
 CREATE TABLE IF NOT EXISTS boilerplate(
   source TEXT NOT NULL,
@@ -679,6 +680,13 @@ class PostgresStore final : public ArticleStore {
   }
 
   Status PutReject(const Reject& r, int64_t at) override {
+    // The same reject again (a feed re-delivers its items at every poll):
+    // one row, the latest.
+    Status s = c_.Send(
+        "DELETE FROM rejects WHERE md5(origin) = md5($1) AND origin = $1 AND reason = $2 AND "
+        "message = $3",
+        {P(r.origin), P(r.reason), P(r.message)});
+    if (!s.ok()) return s;
     return c_.Send("INSERT INTO rejects(origin,reason,message,at) VALUES($1,$2,$3,$4)",
                    {P(r.origin), P(r.reason), P(r.message), P(at)});
   }

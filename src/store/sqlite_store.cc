@@ -78,6 +78,7 @@ CREATE TABLE IF NOT EXISTS rejects(
   reason TEXT NOT NULL,
   message TEXT NOT NULL,
   at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS rejects_origin ON rejects(origin);
 CREATE TABLE IF NOT EXISTS story_aliases(id TEXT PRIMARY KEY, target TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS boilerplate(
   source TEXT NOT NULL,
@@ -649,6 +650,15 @@ class SqliteStore final : public ArticleStore {
   }
 
   Status PutReject(const Reject& r, int64_t at) override {
+    // The same reject again (a feed re-delivers its items at every poll):
+    // one row, the latest.
+    {
+      auto del = S("DELETE FROM rejects WHERE origin=? AND reason=? AND message=?");
+      if (!del.ok()) return del.status();
+      (*del)->Bind(1, r.origin).Bind(2, r.reason).Bind(3, r.message);
+      Status s = Done(*del);
+      if (!s.ok()) return s;
+    }
     auto st = S("INSERT INTO rejects(origin,reason,message,at) VALUES(?,?,?,?)");
     if (!st.ok()) return st.status();
     (*st)->Bind(1, r.origin).Bind(2, r.reason).Bind(3, r.message).Bind(4, at);
