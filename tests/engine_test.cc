@@ -319,6 +319,71 @@ TEST(Updates, SameIdWithNewContentIsAnUpdateAndKeepsTheRevision) {
   EXPECT_NE((*arts)[0].article.text.find("Two boats"), std::string::npos);
 }
 
+// A live blog is updated all day: its new entries are split and clustered as
+// on first sight, stored entries keep their numbers and stories, an edited
+// entry gets its new text, and a dropped one is kept.
+TEST(Updates, ALiveBlogUpdatedGetsItsNewEntries) {
+  TempDir dir;
+  auto e = OpenEngine(dir.File("blog.db"));
+  const std::string ferry =
+      "Ferry refloated in Grotsund\n\n"
+      "The coastguard pulled the Fjordlyn off the rocks at high tide on Wednesday morning.\n\n";
+  const std::string bank =
+      "Norges Bank holds press conference\n\n"
+      "The governor said inflation was falling faster than expected, and more cuts may "
+      "follow.\n\n";
+  const std::string avalanche =
+      "Avalanche warning raised for Lyngen\n\n"
+      "Forecasters raised the warning to level four after heavy snowfall overnight.\n\n";
+  const std::string bridge =
+      "Tromso bridge closed by wind\n\n"
+      "Gusts of 40 metres per second closed the Tromso bridge to all traffic in the "
+      "afternoon.\n\n";
+  Article a;
+  a.id = "blog";
+  a.title = "Live: Northern Norway news";
+  a.published = 1700000000;
+  a.text = "Follow the day's events as they unfold below.\n\n" + avalanche + bank + ferry;
+  ASSERT_TRUE(e->Ingest({a}).ok());
+  auto before = e->store().Entries("blog");
+  ASSERT_TRUE(before.ok());
+  ASSERT_EQ(before->size(), 4u);  // the intro and three entries
+  std::map<std::string, std::string> story_of;
+  for (int n = 1; n <= 4; ++n) {
+    const std::string id = "blog#" + std::to_string(n);
+    story_of[id] = *e->store().StoryOf(id);
+  }
+  // Newest first, as live blogs are: a new entry on top, the bank entry
+  // edited, the ferry entry gone.
+  a.text = "Follow the day's events as they unfold below.\n\n" + bridge + avalanche +
+           "Norges Bank holds press conference\n\n"
+           "The governor said inflation was falling faster than expected; two more cuts may "
+           "follow this year.\n\n";
+  auto sum = e->Ingest({a});
+  ASSERT_TRUE(sum.ok()) << sum.status().ToString();
+  EXPECT_EQ(sum->updated, 1);
+  auto after = e->store().Entries("blog");
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->size(), 5u);
+  EXPECT_EQ((*after)[4].n, 5);
+  EXPECT_EQ((*after)[4].title, "Tromso bridge closed by wind");
+  auto bridge_story = e->store().StoryOf("blog#5");
+  ASSERT_TRUE(bridge_story.ok());
+  EXPECT_FALSE(bridge_story->empty());
+  for (const auto& [id, story] : story_of) EXPECT_EQ(*e->store().StoryOf(id), story) << id;
+  for (const auto& entry : *after) {
+    if (entry.title == "Norges Bank holds press conference")
+      EXPECT_NE(entry.text.find("two more cuts"), std::string::npos);
+    if (entry.title == "Ferry refloated in Grotsund")  // no longer in the blog: kept
+      EXPECT_NE(entry.text.find("coastguard"), std::string::npos);
+  }
+  // Delivered again unchanged: nothing more.
+  sum = e->Ingest({a});
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ(sum->unchanged, 1);
+  EXPECT_EQ(e->store().Entries("blog")->size(), 5u);
+}
+
 TEST(Dates, FutureDatesAreClampedAndTheOriginalKept) {
   TempDir dir;
   auto e = OpenEngine(dir.File("d.db"));

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "common/paths.h"
@@ -968,6 +969,9 @@ Status Engine::ProcessOne(Prepared p, int64_t now, IngestSummary* sum) {
     if (!us.ok()) return us;
     us = store_->PutArticleIntel(k.id, EncodeEnrichment(p.intel));
     if (!us.ok()) return us;
+    int added = 0;  // (k.id is ar.id here: an alias was turned into an article above)
+    us = UpdateEntries(ar, p.lang.lang, p.time_trusted ? ar.published : std::nullopt, &added);
+    if (!us.ok()) return us;
     if (auto story = store_->StoryOf(k.id); story.ok() && !story->empty())
       intel_dirty_.insert(*story);
     ++sum->updated;
@@ -1097,22 +1101,63 @@ Status Engine::ProcessOne(Prepared p, int64_t now, IngestSummary* sum) {
   // A live blog stays one article; its entries join stories of their own.
   std::vector<LiveBlogEntry> entries = SplitLiveBlog(st.article);
   for (size_t n = 0; n < entries.size(); ++n) {
-    const auto& entry = entries[n];
-    std::string entry_id = st.article.id + "#" + std::to_string(n + 1);
-    Signals es = analyzer_->Analyze(entry.title, entry.text, st.lang);
-    Assignment ea = clusterer_.Assign(entry_id, entry.title, es, time, true);
-    for (const auto& from : ea.merged) {
-      s = store_->MergeStory(from, ea.story_id);
-      if (!s.ok()) return s;
-    }
-    nlohmann::json ed = {{"entry_of", st.article.id}, {"reason", ea.reason}, {"score", ea.score}};
-    s = store_->PutEntry(st.article.id, static_cast<int>(n + 1), entry.title, entry.text);
-    if (s.ok()) s = store_->PutMembership({entry_id, ea.story_id, ea.score, ea.reason, ed.dump()});
+    s = AddEntry(st.article.id, static_cast<int>(n + 1), entries[n], st.lang, time);
     if (!s.ok()) return s;
   }
   if (!entries.empty()) ++sum->live_blogs;
   ++sum->stored;
   sum->stages.store += Since(t);
+  return Status::Ok();
+}
+
+Status Engine::AddEntry(const std::string& article_id, int n, const LiveBlogEntry& entry,
+                        const std::string& lang, std::optional<int64_t> time) {
+  std::string entry_id = article_id + "#" + std::to_string(n);
+  Signals es = analyzer_->Analyze(entry.title, entry.text, lang);
+  Assignment ea = clusterer_.Assign(entry_id, entry.title, es, time, true);
+  for (const auto& from : ea.merged) {
+    Status s = store_->MergeStory(from, ea.story_id);
+    if (!s.ok()) return s;
+  }
+  nlohmann::json ed = {{"entry_of", article_id}, {"reason", ea.reason}, {"score", ea.score}};
+  Status s = store_->PutEntry(article_id, n, entry.title, entry.text);
+  if (s.ok()) s = store_->PutMembership({entry_id, ea.story_id, ea.score, ea.reason, ed.dump()});
+  return s;
+}
+
+// A live blog grows: the entries it has now that were not stored are added
+// after the stored ones (numbers are never reused, so a stored entry keeps
+// its id and story), as on first sight. An entry whose heading is stored
+// once with another text was edited: its text is replaced and it keeps its
+// story. Entries no longer in the blog are kept (nothing stored is lost).
+Status Engine::UpdateEntries(const Article& ar, const std::string& lang,
+                             std::optional<int64_t> time, int* added) {
+  *added = 0;
+  std::vector<LiveBlogEntry> entries = SplitLiveBlog(ar);
+  if (entries.empty()) return Status::Ok();
+  auto stored = store_->Entries(ar.id);
+  if (!stored.ok()) return stored.status();
+  std::unordered_set<uint64_t> known;
+  std::unordered_map<std::string, int> by_title;  // heading -> its entry, or -1 if several
+  int last = 0;
+  for (const auto& e : *stored) {
+    known.insert(ContentHash(e.title, e.text));
+    auto [it, fresh] = by_title.try_emplace(e.title, e.n);
+    if (!fresh) it->second = -1;
+    last = std::max(last, e.n);
+  }
+  for (const auto& e : entries) {
+    if (!known.insert(ContentHash(e.title, e.text)).second) continue;
+    if (auto it = by_title.find(e.title); it != by_title.end() && it->second > 0) {
+      Status s = store_->PutEntry(ar.id, it->second, e.title, e.text);
+      if (!s.ok()) return s;
+      it->second = -1;  // edited once per update
+      continue;
+    }
+    Status s = AddEntry(ar.id, ++last, e, lang, time);
+    if (!s.ok()) return s;
+    ++*added;
+  }
   return Status::Ok();
 }
 

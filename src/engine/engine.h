@@ -267,6 +267,12 @@ class Engine {
   // Re-delivery check, boilerplate (learned only from new articles), dates, title.
   Status Polish(Prepared* p, int64_t now, Seen* seen);
   Status ProcessOne(Prepared p, int64_t now, IngestSummary* sum);
+  // Entry `n` of live blog `article_id`: clustered (its own story) and stored.
+  Status AddEntry(const std::string& article_id, int n, const LiveBlogEntry& entry,
+                  const std::string& lang, std::optional<int64_t> time);
+  // A live blog updated: its entries not seen before are added; `added` counts them.
+  Status UpdateEntries(const Article& ar, const std::string& lang, std::optional<int64_t> time,
+                       int* added);
   nlohmann::json ExplainShared(const std::vector<uint64_t>& keys, const Article& ar,
                                const Signals& sig);
 

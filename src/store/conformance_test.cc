@@ -291,7 +291,9 @@ TEST_P(StoreConformance, RevisionsEntriesRejectsFeedsMetaAndBoilerplate) {
   ASSERT_TRUE(st_->PutArticle(&a).ok());
   ASSERT_TRUE(st_->UpdateArticle("blog", "New title", "New text", 6, 7, 200).ok());
   ASSERT_TRUE(st_->PutEntry("blog", 1, "Entry one", "First entry").ok());
-  ASSERT_TRUE(st_->PutEntry("blog", 2, "Entry two", "Second entry").ok());
+  ASSERT_TRUE(st_->PutEntry("blog", 10, "Entry ten", "Tenth entry").ok());
+  ASSERT_TRUE(st_->PutEntry("blog", 2, "Entry two", "Second entry, first text").ok());
+  ASSERT_TRUE(st_->PutEntry("blog", 2, "Entry two", "Second entry").ok());  // edited
   ASSERT_TRUE(st_->PutMembership({"blog", "s", 1, "new", "{}"}).ok());
   ASSERT_TRUE(st_->PutMembership({"blog#2", "s", 1, "text", "{}"}).ok());
   ASSERT_TRUE(st_->PutReject({"feed.xml:1", "empty", "no title or text"}, 9).ok());
@@ -354,6 +356,14 @@ TEST_P(StoreConformance, RevisionsEntriesRejectsFeedsMetaAndBoilerplate) {
   EXPECT_EQ((*feed)->last_status, 200);
   EXPECT_FALSE(st_->GetFeedState("https://other")->has_value());
   EXPECT_EQ(**st_->GetMeta("k"), "v2");
+  auto entries = st_->Entries("blog");
+  ASSERT_TRUE(entries.ok());
+  ASSERT_EQ(entries->size(), 3u);  // by number
+  EXPECT_EQ((*entries)[0].title, "Entry one");
+  EXPECT_EQ((*entries)[1].n, 2);
+  EXPECT_EQ((*entries)[1].text, "Second entry");
+  EXPECT_EQ((*entries)[2].n, 10);
+  EXPECT_TRUE(st_->Entries("nope")->empty());
   EXPECT_FALSE(st_->GetMeta("nope")->has_value());
   int bp = 0;
   ASSERT_TRUE(st_->LoadBoilerplate([&](const std::string& s, uint64_t h, uint32_t n) {

@@ -670,6 +670,15 @@ class PostgresStore final : public ArticleStore {
         {P(article), P(n), P(title), P(text)});
   }
 
+  Result<std::vector<StoredEntry>> Entries(const std::string& article) override {
+    auto r = c_.Query("SELECT n,title,text FROM entries WHERE article=$1 ORDER BY n", {P(article)});
+    if (!r.ok()) return r.status();
+    std::vector<StoredEntry> out;
+    for (int i = 0; i < r->size(); ++i)
+      out.push_back({static_cast<int>(r->Int(i, 0)), r->Text(i, 1), r->Text(i, 2)});
+    return out;
+  }
+
   Status PutDuplicate(const DuplicateLink& d) override {
     return c_.Send(
         "INSERT INTO duplicates(article,\"of\",kind,resemblance,containment,shared) "

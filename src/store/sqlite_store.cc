@@ -634,6 +634,19 @@ class SqliteStore final : public ArticleStore {
     return Done(*st);
   }
 
+  Result<std::vector<StoredEntry>> Entries(const std::string& article) override {
+    auto st = S("SELECT n,title,text FROM entries WHERE article=? ORDER BY n");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, article);
+    std::vector<StoredEntry> out;
+    int rc;
+    while ((rc = (*st)->Step()) == SQLITE_ROW)
+      out.push_back({static_cast<int>((*st)->Int(0)), (*st)->Text(1), (*st)->Text(2)});
+    Status s = Ended(rc);
+    if (!s.ok()) return s;
+    return out;
+  }
+
   Status PutDuplicate(const DuplicateLink& d) override {
     auto st =
         S("INSERT OR REPLACE INTO duplicates(article,of,kind,resemblance,containment,shared) "

@@ -273,6 +273,12 @@ class ArticleStore {
   // membership is under the id "<article>#<n>").
   virtual Status PutEntry(const std::string& article, int n, const std::string& title,
                           const std::string& text) = 0;
+  // The entries stored for a live blog, by number.
+  struct StoredEntry {
+    int n = 0;
+    std::string title, text;
+  };
+  virtual Result<std::vector<StoredEntry>> Entries(const std::string& article) = 0;
   virtual Status PutDuplicate(const DuplicateLink& d) = 0;
   virtual Status PutReject(const Reject& r, int64_t at) = 0;
   virtual Status PutStory(const StoryRecord& s, int64_t now) = 0;
