@@ -332,8 +332,8 @@ Status Engine::SummarizeStory(const std::string& story, int64_t now, double* sec
     digest.append(s.source).push_back('\x1f');
     digest.append(s.published ? std::to_string(*s.published) : "-").push_back(s.entry ? 'e' : 'a');
     if (auto it = intels->find(s.id); it != intels->end()) {
-      DecodeEnrichment(it->second, &s.intel);
       digest.append(it->second);
+      s.intel_json = std::move(it->second);  // decoded by Summarize where read
     }
     s.digest = Hash64(digest, 0x61727469u) | 1;  // never 0 ("unknown")
     ids.insert(s.id);

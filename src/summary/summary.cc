@@ -389,8 +389,9 @@ std::vector<StoryFigure> CompareFigures(const std::vector<const SummaryArticle*>
 
 // ---- sources ----
 
-StorySources CountSources(const std::vector<const SummaryArticle*>& whole,
-                          const std::vector<SummaryLink>& links) {
+StorySources CountSources(
+    const std::vector<const SummaryArticle*>& whole, const std::vector<SummaryLink>& links,
+    const std::function<std::vector<std::string>(const SummaryArticle&)>& agencies_of) {
   StorySources s;
   s.articles = static_cast<int>(whole.size());
   auto all = [&](size_t i) -> const SummaryArticle& { return *whole[i]; };
@@ -407,7 +408,7 @@ StorySources CountSources(const std::vector<const SummaryArticle*>& whole,
   std::set<std::string> agencies;
   for (size_t i = 0; i < whole.size(); ++i) {
     ++s.by_language[all(i).lang];
-    agencies.insert(all(i).intel.agencies.begin(), all(i).intel.agencies.end());
+    for (auto& a : agencies_of(all(i))) agencies.insert(std::move(a));
     if (all(i).source.empty()) continue;
     auto [it, fresh] = by_source.emplace(all(i).source, i);
     if (!fresh) uf.Join(i, it->second);
@@ -635,6 +636,28 @@ void SummaryMemo::PutVector(uint64_t key, std::vector<Feature> features) {
   vectors_.insert_or_assign(key, std::move(features));
 }
 
+const std::vector<std::string>* SummaryMemo::FindAgencies(uint64_t key) {
+  if (auto it = agencies_.find(key); it != agencies_.end()) return &it->second;
+  if (auto it = previous_agencies_.find(key); it != previous_agencies_.end()) {
+    auto node = previous_agencies_.extract(it);
+    if (agencies_.size() >= std::max<size_t>(1, max_vectors_ / 2)) {
+      previous_agencies_ = std::move(agencies_);
+      agencies_.clear();
+    }
+    return &agencies_.insert(std::move(node)).position->second;
+  }
+  return nullptr;
+}
+
+void SummaryMemo::PutAgencies(uint64_t key, std::vector<std::string> agencies) {
+  if (max_vectors_ == 0) return;
+  if (agencies_.size() >= std::max<size_t>(1, max_vectors_ / 2)) {
+    previous_agencies_ = std::move(agencies_);
+    agencies_.clear();
+  }
+  agencies_.insert_or_assign(key, std::move(agencies));
+}
+
 StoryIntel Summarize(const std::vector<SummaryArticle>& articles,
                      const std::vector<SummaryLink>& links, Analyzer& analyzer,
                      const SummaryOptions& o, SummaryMemo* memo) {
@@ -673,6 +696,21 @@ StoryIntel Summarize(const std::vector<SummaryArticle>& articles,
     if (known && !arts.empty()) key = Hash64(k, 0x73756d6du);
   }
   const StoryIntel* hit = key ? memo->Find(*key) : nullptr;
+  std::vector<SummaryArticle> decoded;  // analysed articles given as JSON, decoded
+  if (!hit) {
+    std::unordered_map<const SummaryArticle*, const SummaryArticle*> as_decoded;
+    decoded.reserve(arts.size());  // (no reallocation: pointers into it are kept)
+    for (const SummaryArticle*& a : arts) {
+      if (a->intel_json.empty()) continue;
+      decoded.push_back(*a);
+      decoded.back().intel_json.clear();
+      DecodeEnrichment(a->intel_json, &decoded.back().intel);
+      as_decoded[a] = &decoded.back();
+      a = &decoded.back();
+    }
+    for (const SummaryArticle*& a : originals)
+      if (auto it = as_decoded.find(a); it != as_decoded.end()) a = it->second;
+  }
   if (hit) {
     out = *hit;  // stored before its sources and timeline were set
   } else {
@@ -684,7 +722,15 @@ StoryIntel Summarize(const std::vector<SummaryArticle>& articles,
     out.bullets = ChooseBullets(originals, analyzer, memo, prefer, o);
     if (key) memo->Put(*key, out);  // sources and timeline are not set yet
   }
-  out.sources = CountSources(whole, links);
+  out.sources = CountSources(whole, links, [&](const SummaryArticle& a) {
+    if (a.intel_json.empty()) return a.intel.agencies;
+    const uint64_t k = Hash64(a.intel_json, 0x6167656eu);
+    if (const auto* known = memo ? memo->FindAgencies(k) : nullptr) return *known;
+    Enrichment e;
+    DecodeEnrichment(a.intel_json, &e);
+    if (memo) memo->PutAgencies(k, e.agencies);
+    return e.agencies;
+  });
   out.timeline = Timeline(articles, links);
   return out;
 }

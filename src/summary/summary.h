@@ -32,6 +32,10 @@ struct SummaryArticle {
   std::string source;
   std::optional<int64_t> published;
   Enrichment intel;
+  // Or the enrichment as stored (EncodeEnrichment), decoded by Summarize only
+  // where it is read: the analysed articles when the memo has no analysis,
+  // and the agencies of each (kept in the memo). Empty: `intel` is used.
+  std::string intel_json;
   // A live-blog entry (its article's text holds it too): on the timeline
   // only, not counted as an article or a source.
   bool entry = false;
@@ -153,7 +157,8 @@ struct SummaryOptions {
 // A story still below `max_articles` is analysed again at each commit that
 // adds to it, but its older titles, sentences and quotes are not: their
 // feature vectors (a pure function of text and language) are kept too, at most
-// `max_vectors` of them, in two generations as well (a sentence's features:
+// `max_vectors` of them, in two generations as well (and as many articles'
+// agencies, see SummaryArticle::intel_json) (a sentence's features:
 // a few hundred bytes each, some tens of MiB at most by default). Keys are 64-bit hashes of
 // the text: two texts with one key (odds ~1e-9 among 131,072) would share a
 // vector.
@@ -175,11 +180,16 @@ class SummaryMemo {
   const std::vector<Feature>* FindVector(uint64_t key);
   void PutVector(uint64_t key, std::vector<Feature> features);
 
+  // The agencies of a stored enrichment (keyed by its JSON's hash), or nullptr.
+  const std::vector<std::string>* FindAgencies(uint64_t key);
+  void PutAgencies(uint64_t key, std::vector<std::string> agencies);
+
  private:
   size_t max_entries_, max_vectors_;
   size_t hits_ = 0, misses_ = 0, vector_hits_ = 0, vector_misses_ = 0;
   std::map<uint64_t, StoryIntel> current_, previous_;
   std::unordered_map<uint64_t, std::vector<Feature>> vectors_, previous_vectors_;
+  std::unordered_map<uint64_t, std::vector<std::string>> agencies_, previous_agencies_;
 };
 
 // `analyzer` compares titles, sentences and quotes (names, numbers, pivot

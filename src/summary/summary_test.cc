@@ -86,6 +86,35 @@ TEST_F(SummaryTest, CopiesAndOneOutletAreNotIndependentSources) {
   EXPECT_EQ(s.timeline[1].copy_of, "a");
 }
 
+// The engine passes each article's enrichment as stored (JSON): decoded only
+// where read, the summary is the same as from the decoded enrichment.
+TEST_F(SummaryTest, EnrichmentGivenAsStoredJsonGivesTheSameSummary) {
+  std::vector<SummaryArticle> arts = {
+      Art("a", "en", "Floods in Aldermoor", flood + rescue, "Wire Daily", 100),
+      Art("b", "en", "Aldermoor floods: 3,000 evacuated", flood, "Copy Times", 200),
+      Art("c", "no", "Flom i Aldermoor", rescue, "Eigenes Blatt", 300)};
+  arts[0].intel.agencies = {"AP"};
+  arts[0].intel.entities = {Person("Vladimir Putin", "putin", 3)};
+  arts[1].intel.figures = {Troops(100000, "more than 100,000 troops")};
+  arts[2].intel.agencies = {"NTB", "AP"};
+  arts[2].intel.figures = {Troops(130000, "over 130.000 soldater")};
+  std::vector<SummaryArticle> stored = arts;
+  for (size_t i = 0; i < arts.size(); ++i) {
+    stored[i].intel_json = EncodeEnrichment(arts[i].intel);
+    stored[i].intel = Enrichment{};
+    arts[i].digest = stored[i].digest = 100 + i;
+  }
+  SummaryOptions o;
+  o.max_articles = 2;  // c is counted (sources) but not analysed
+  const std::string expected = EncodeStoryIntel(Summarize(arts, {}, analyzer_, o));
+  EXPECT_NE(expected.find("NTB"), std::string::npos);
+  EXPECT_EQ(EncodeStoryIntel(Summarize(stored, {}, analyzer_, o)), expected);
+  SummaryMemo memo;
+  EXPECT_EQ(EncodeStoryIntel(Summarize(stored, {}, analyzer_, o, &memo)), expected);
+  EXPECT_EQ(EncodeStoryIntel(Summarize(stored, {}, analyzer_, o, &memo)), expected);  // a hit
+  EXPECT_EQ(memo.hits(), 1u);
+}
+
 TEST_F(SummaryTest, EntitiesMergeAcrossLanguagesByKey) {
   auto a = Art("a", "en", "A", "", "x", 100);
   a.intel.entities = {Person("Vladimir Putin", "putin", 3)};
