@@ -301,7 +301,11 @@ TEST_P(StoreConformance, RevisionsEntriesRejectsFeedsMetaAndBoilerplate) {
   // Seen again (a feed re-delivers): one row each, the latest time.
   ASSERT_TRUE(st_->PutReject({"feed.xml:1", "empty", "no title or text"}, 11).ok());
   ASSERT_TRUE(st_->PutReject({"feed.xml:2", "binary", "not text"}, 12).ok());
-  ASSERT_TRUE(st_->PutReject({"feed.xml:2", "binary", "not text either"}, 12).ok());
+  ASSERT_TRUE(st_->PutReject({"feed.xml:2", "binary", "not text either"}, 13).ok());  // latest
+  // No origin: only the same message is the same reject.
+  ASSERT_TRUE(st_->PutReject({"", "empty", "item 1 is empty"}, 14).ok());
+  ASSERT_TRUE(st_->PutReject({"", "empty", "item 2 is empty"}, 14).ok());
+  ASSERT_TRUE(st_->PutReject({"", "empty", "item 2 is empty"}, 15).ok());
   FeedState f;
   f.url = "https://example.com/rss";
   f.etag = "W/\"abc\"";
@@ -342,13 +346,15 @@ TEST_P(StoreConformance, RevisionsEntriesRejectsFeedsMetaAndBoilerplate) {
   EXPECT_EQ(st_->StoryArticles("s", false)->at(0).article.text, "");
   auto rejects = st_->ListRejects(10);
   ASSERT_TRUE(rejects.ok());
-  ASSERT_EQ(rejects->size(), 3u);
-  EXPECT_EQ((*rejects)[0].first.message, "not text either");  // newest first
-  EXPECT_EQ((*rejects)[1].first.message, "not text");
-  EXPECT_EQ((*rejects)[1].second, 12);
-  EXPECT_EQ((*rejects)[2].first.reason, "empty");
-  EXPECT_EQ((*rejects)[2].second, 11);
-  EXPECT_EQ(st_->ListRejects(-1)->size(), 3u);
+  ASSERT_EQ(rejects->size(), 4u);
+  EXPECT_EQ((*rejects)[0].first.message, "item 2 is empty");  // newest first
+  EXPECT_EQ((*rejects)[0].second, 15);
+  EXPECT_EQ((*rejects)[1].first.message, "item 1 is empty");
+  EXPECT_EQ((*rejects)[2].first.message, "not text either");
+  EXPECT_EQ((*rejects)[2].second, 13);
+  EXPECT_EQ((*rejects)[3].first.origin, "feed.xml:1");
+  EXPECT_EQ((*rejects)[3].second, 11);
+  EXPECT_EQ(st_->ListRejects(-1)->size(), 4u);
   auto feed = st_->GetFeedState(f.url);
   ASSERT_TRUE(feed.ok() && feed->has_value());
   EXPECT_EQ((*feed)->etag, "W/\"abc\"");

@@ -689,11 +689,12 @@ class PostgresStore final : public ArticleStore {
   }
 
   Status PutReject(const Reject& r, int64_t at) override {
-    // The same reject again (a feed re-delivers its items at every poll):
-    // one row, the latest.
+    // The same reject again (a feed re-delivers its items at every poll, a
+    // dead feed fails at every round): one row per origin and reason, the
+    // latest. Without an origin, only the same message is the same reject.
     Status s = c_.Send(
         "DELETE FROM rejects WHERE md5(origin) = md5($1) AND origin = $1 AND reason = $2 AND "
-        "message = $3",
+        "($1 <> '' OR message = $3)",
         {P(r.origin), P(r.reason), P(r.message)});
     if (!s.ok()) return s;
     return c_.Send("INSERT INTO rejects(origin,reason,message,at) VALUES($1,$2,$3,$4)",

@@ -663,10 +663,12 @@ class SqliteStore final : public ArticleStore {
   }
 
   Status PutReject(const Reject& r, int64_t at) override {
-    // The same reject again (a feed re-delivers its items at every poll):
-    // one row, the latest.
+    // The same reject again (a feed re-delivers its items at every poll, a
+    // dead feed fails at every round): one row per origin and reason, the
+    // latest. Without an origin, only the same message is the same reject.
     {
-      auto del = S("DELETE FROM rejects WHERE origin=? AND reason=? AND message=?");
+      auto del =
+          S("DELETE FROM rejects WHERE origin=?1 AND reason=?2 AND (?1 <> '' OR message=?3)");
       if (!del.ok()) return del.status();
       (*del)->Bind(1, r.origin).Bind(2, r.reason).Bind(3, r.message);
       Status s = Done(*del);
