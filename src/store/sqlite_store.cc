@@ -315,17 +315,20 @@ class SqliteStore final : public ArticleStore {
   // would read the whole stories table, vectors and all, at every ingest.
   // A store made before gets the count once, in the transaction that adds
   // the triggers.
+  // Whether the schema has an object of this name. The read is over when
+  // this returns (a read still open would make a BEGIN IMMEDIATE after it
+  // fail at once instead of waiting).
+  Result<bool> InSchema(const std::string& name) {
+    auto st = S("SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE name=?)");
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, name);
+    auto row = Row(*st);
+    if (!row.ok()) return row.status();
+    return *row && (*st)->Int(0) != 0;
+  }
+
   Status CreateStoryCount() {
-    // A plain read first, over before the write transaction starts (a read
-    // still open would make BEGIN IMMEDIATE fail at once instead of waiting).
-    auto exists = [&]() -> Result<bool> {
-      auto st = S("SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE name='stories_count_delete')");
-      if (!st.ok()) return st.status();
-      auto row = Row(*st);
-      if (!row.ok()) return row.status();
-      return *row && (*st)->Int(0) != 0;
-    };
-    auto had = exists();
+    auto had = InSchema("stories_count_delete");  // a plain read first
     if (!had.ok()) return had.status();
     if (*had) return Status::Ok();
     Status s = Exec(
@@ -351,13 +354,7 @@ class SqliteStore final : public ArticleStore {
   // The search index; a store made before it gets one built from its
   // articles, once, in one transaction.
   Status CreateSearch() {
-    auto exists = [&]() -> Result<bool> {
-      auto st = S("SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE name='search')");
-      if (!st.ok()) return st.status();
-      auto row = Row(*st);
-      if (!row.ok()) return row.status();
-      return *row && (*st)->Int(0) != 0;
-    };
+    auto exists = [&] { return InSchema("search"); };
     auto had = exists();  // a plain read first: a reader is never held up here
     if (!had.ok()) return had.status();
     if (*had) return Status::Ok();

@@ -580,82 +580,23 @@ std::vector<TimelineEntry> Timeline(const std::vector<SummaryArticle>& all,
 }  // namespace
 
 const StoryIntel* SummaryMemo::Find(uint64_t key) {
-  if (auto it = current_.find(key); it != current_.end()) {
-    ++hits_;
-    return &it->second;
-  }
-  if (auto it = previous_.find(key); it != previous_.end()) {
-    ++hits_;
-    // Used again: into the current generation (a full one becomes the
-    // previous, so that neither holds more than half).
-    auto node = previous_.extract(it);
-    if (current_.size() >= std::max<size_t>(1, max_entries_ / 2)) {
-      previous_ = std::move(current_);
-      current_.clear();
-    }
-    auto pos = current_.insert(std::move(node)).position;
-    return &pos->second;
-  }
-  ++misses_;
-  return nullptr;
+  const StoryIntel* hit = analysed_.Find(key);
+  ++(hit ? hits_ : misses_);
+  return hit;
 }
 
 void SummaryMemo::Put(uint64_t key, StoryIntel analysed) {
-  if (max_entries_ == 0) return;
-  if (current_.size() >= std::max<size_t>(1, max_entries_ / 2)) {
-    previous_ = std::move(current_);
-    current_.clear();
-  }
-  current_.insert_or_assign(key, std::move(analysed));
+  analysed_.Put(key, std::move(analysed));
 }
 
 const std::vector<Feature>* SummaryMemo::FindVector(uint64_t key) {
-  if (auto it = vectors_.find(key); it != vectors_.end()) {
-    ++vector_hits_;
-    return &it->second;
-  }
-  if (auto it = previous_vectors_.find(key); it != previous_vectors_.end()) {
-    ++vector_hits_;
-    auto node = previous_vectors_.extract(it);
-    if (vectors_.size() >= std::max<size_t>(1, max_vectors_ / 2)) {
-      previous_vectors_ = std::move(vectors_);
-      vectors_.clear();
-    }
-    return &vectors_.insert(std::move(node)).position->second;
-  }
-  ++vector_misses_;
-  return nullptr;
+  const std::vector<Feature>* hit = vectors_.Find(key);
+  ++(hit ? vector_hits_ : vector_misses_);
+  return hit;
 }
 
 void SummaryMemo::PutVector(uint64_t key, std::vector<Feature> features) {
-  if (max_vectors_ == 0) return;
-  if (vectors_.size() >= std::max<size_t>(1, max_vectors_ / 2)) {
-    previous_vectors_ = std::move(vectors_);
-    vectors_.clear();
-  }
-  vectors_.insert_or_assign(key, std::move(features));
-}
-
-const std::vector<std::string>* SummaryMemo::FindAgencies(uint64_t key) {
-  if (auto it = agencies_.find(key); it != agencies_.end()) return &it->second;
-  if (auto it = previous_agencies_.find(key); it != previous_agencies_.end()) {
-    auto node = previous_agencies_.extract(it);
-    if (agencies_.size() >= std::max<size_t>(1, max_vectors_ / 2)) {
-      previous_agencies_ = std::move(agencies_);
-      agencies_.clear();
-    }
-    return &agencies_.insert(std::move(node)).position->second;
-  }
-  return nullptr;
-}
-
-void SummaryMemo::PutAgencies(uint64_t key, std::vector<std::string> agencies) {
-  if (max_vectors_ == 0) return;
-  if (agencies_.size() >= std::max<size_t>(1, max_vectors_ / 2)) {
-    previous_agencies_ = std::move(agencies_);
-    agencies_.clear();
-  }
-  agencies_.insert_or_assign(key, std::move(agencies));
+  vectors_.Put(key, std::move(features));
 }
 
 StoryIntel Summarize(const std::vector<SummaryArticle>& articles,

@@ -10,6 +10,7 @@
 // of the signals stage carry the comparison across languages.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -162,13 +163,45 @@ struct SummaryOptions {
 // a few hundred bytes each, some tens of MiB at most by default). Keys are 64-bit hashes of
 // the text: two texts with one key (odds ~1e-9 among 131,072) would share a
 // vector.
+// At most `max` values by key in two generations: when the current one holds
+// half, it becomes the previous one and the previous is dropped; a value
+// found in the previous one moves to the current one.
+template <class V>
+class TwoGenerations {
+ public:
+  explicit TwoGenerations(size_t max) : max_(max) {}
+  size_t size() const { return current_.size() + previous_.size(); }
+  const V* Find(uint64_t key) {
+    if (auto it = current_.find(key); it != current_.end()) return &it->second;
+    auto it = previous_.find(key);
+    if (it == previous_.end()) return nullptr;
+    auto node = previous_.extract(it);
+    if (Full()) Rotate();
+    return &current_.insert(std::move(node)).position->second;
+  }
+  void Put(uint64_t key, V value) {
+    if (max_ == 0) return;
+    if (Full()) Rotate();
+    current_.insert_or_assign(key, std::move(value));
+  }
+
+ private:
+  bool Full() const { return current_.size() >= std::max<size_t>(1, max_ / 2); }
+  void Rotate() {
+    previous_ = std::move(current_);
+    current_.clear();
+  }
+  size_t max_;
+  std::unordered_map<uint64_t, V> current_, previous_;
+};
+
 class SummaryMemo {
  public:
   explicit SummaryMemo(size_t max_entries = 2048, size_t max_vectors = size_t{1} << 17)
-      : max_entries_(max_entries), max_vectors_(max_vectors) {}
+      : analysed_(max_entries), vectors_(max_vectors), agencies_(max_vectors) {}
   size_t hits() const { return hits_; }
   size_t misses() const { return misses_; }
-  size_t size() const { return current_.size() + previous_.size(); }
+  size_t size() const { return analysed_.size(); }
   size_t vector_hits() const { return vector_hits_; }
   size_t vector_misses() const { return vector_misses_; }
 
@@ -181,15 +214,16 @@ class SummaryMemo {
   void PutVector(uint64_t key, std::vector<Feature> features);
 
   // The agencies of a stored enrichment (keyed by its JSON's hash), or nullptr.
-  const std::vector<std::string>* FindAgencies(uint64_t key);
-  void PutAgencies(uint64_t key, std::vector<std::string> agencies);
+  const std::vector<std::string>* FindAgencies(uint64_t key) { return agencies_.Find(key); }
+  void PutAgencies(uint64_t key, std::vector<std::string> agencies) {
+    agencies_.Put(key, std::move(agencies));
+  }
 
  private:
-  size_t max_entries_, max_vectors_;
   size_t hits_ = 0, misses_ = 0, vector_hits_ = 0, vector_misses_ = 0;
-  std::map<uint64_t, StoryIntel> current_, previous_;
-  std::unordered_map<uint64_t, std::vector<Feature>> vectors_, previous_vectors_;
-  std::unordered_map<uint64_t, std::vector<std::string>> agencies_, previous_agencies_;
+  TwoGenerations<StoryIntel> analysed_;
+  TwoGenerations<std::vector<Feature>> vectors_;
+  TwoGenerations<std::vector<std::string>> agencies_;
 };
 
 // `analyzer` compares titles, sentences and quotes (names, numbers, pivot
