@@ -9,6 +9,7 @@
 // Environment: STORYLINE_BENCH_SCALING="10000,100000,300000" sets the sizes
 // of --scaling; STORYLINE_BENCH_KEEP_DB=1 keeps the temporary databases.
 // BENCHMARKS.md has the commands and the figures.
+#include <dlfcn.h>
 #include <sched.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
@@ -656,6 +657,9 @@ int RunBench(const EngineOptions& options, const BenchArgs& args) {
   out["seed"] = args.seed;
   out["cpus"] = sysconf(_SC_NPROCESSORS_ONLN);
   out["cpus_allowed"] = CpusAllowed();
+  // jemalloc when the binary was linked with it (src/CMakeLists.txt) or it
+  // was preloaded: it exports mallctl, glibc does not.
+  out["allocator"] = dlsym(RTLD_DEFAULT, "mallctl") ? "jemalloc" : "glibc";
   out["analysis_threads"] = options.analysis_threads;
   out["loadavg_start"] = load_start;
   out["synchronous"] = args.in_memory ? "n/a" : options.store.synchronous;
