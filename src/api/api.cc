@@ -204,7 +204,8 @@ Result<Json> Story(ArticleStore& store, const std::string& requested,
   if (!intel.ok()) return intel.status();
   if (intel->has_value()) {
     Json in = ParseObject(**intel);
-    for (const char* k : {"entities", "quotes", "figures", "sources", "timeline"})
+    for (const char* k :
+         {"entities", "quotes", "figures", "sources", "timeline", "timeline_omitted"})
       if (in.contains(k)) j[k] = in[k];
     if (in.contains("summary")) {
       Json sm = in["summary"];

@@ -282,7 +282,18 @@ std::string Story(const Json& j, const std::string& reader_lang) {
     body +=
         "<section aria-labelledby=\"h-timeline\"><h2 id=\"h-timeline\">Timeline</h2><ol "
         "class=\"timeline\">";
+    // A long story's timeline has its earliest and latest articles: a line
+    // says how many are between them.
+    size_t gap_after = 0, gap = 0;
+    if (j.contains("timeline_omitted") && j["timeline_omitted"].is_object()) {
+      gap_after = static_cast<size_t>(I(j["timeline_omitted"], "after"));
+      gap = static_cast<size_t>(I(j["timeline_omitted"], "count"));
+    }
+    size_t shown = 0;
     for (const auto& t : j["timeline"]) {
+      if (gap && shown++ == gap_after)
+        body += "<li class=\"omitted\">… " + std::to_string(gap) +
+                (gap == 1 ? " more article" : " more articles") + " (under Sources)</li>";
       std::string when;
       if (t.contains("time") && t["time"].is_number()) {
         Json iso = api::Time(t["time"].get<int64_t>());
@@ -590,6 +601,7 @@ tr.disagree { background: var(--warnbg); }
 .flag { color: var(--warn); font-size: .8rem; display: block; }
 ol.timeline { padding-left: 1.2rem; }
 ol.timeline time { color: var(--muted); font-variant-numeric: tabular-nums; }
+ol.timeline li.omitted { list-style: none; color: var(--muted); font-style: italic; }
 ul.sources { padding-left: 1.2rem; }
 ul.sources li { margin: .3rem 0; }
 .src, .why, .copy, .type, .count, .num { color: var(--muted); font-size: .85rem; }

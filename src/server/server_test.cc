@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "server/html.h"
 #include "server/server_testing.h"
 #include "store/store.h"
 
@@ -91,6 +92,9 @@ TEST_F(ServerTest, OneStoryWithSourcesByLanguage) {
   ASSERT_FALSE(s["articles"].empty());
   for (const auto& a : s["articles"]) EXPECT_TRUE(a["joined"].contains("reason")) << a["id"];
   EXPECT_TRUE(s["summary"]["bullets"].is_array());
+  // The examples' stories are short: their timelines leave nothing out.
+  ASSERT_TRUE(s.contains("timeline_omitted")) << s.dump();
+  EXPECT_TRUE(s["timeline_omitted"].is_null());
   json missing = GetJson("/api/stories/s-no-such-story", 404);
   EXPECT_EQ(missing["error"]["code"], "not_found");
 }
@@ -150,6 +154,24 @@ TEST_F(ServerTest, EntitiesAndOneEntity) {
   json e = GetJson("/api/entities/" + Encode(key));
   EXPECT_FALSE(e["stories"].empty());
   GetJson("/api/entities/Nobody%20Atall", 404);
+}
+
+// A long story's timeline: its earliest and latest articles, and a line
+// that says how many are between them, where they are left out.
+TEST(StoryPageTest, ALongTimelineSaysHowManyArticlesItLeavesOut) {
+  json story = {{"id", "s1"}, {"articles", json::array()}};
+  story["timeline"] = json::array();
+  for (const char* title : {"First", "Second", "Latest"})
+    story["timeline"].push_back({{"article", title}, {"title", title}, {"lang", "en"}});
+  story["timeline_omitted"] = {{"after", 2}, {"count", 37}};
+  const std::string page = html::Story(story, "en");
+  const size_t second = page.find("Second"), gap = page.find("37 more articles"),
+               latest = page.find("Latest");
+  ASSERT_NE(gap, std::string::npos) << page;
+  EXPECT_LT(second, gap);
+  EXPECT_LT(gap, latest);
+  story["timeline_omitted"] = nullptr;
+  EXPECT_EQ(html::Story(story, "en").find("more article"), std::string::npos);
 }
 
 TEST_F(ServerTest, PagesEscapeArticleTextAndSendCsp) {

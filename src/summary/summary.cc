@@ -280,7 +280,15 @@ std::vector<StoryQuote> GroupQuotes(const std::vector<const SummaryArticle*>& ar
     for (const Quote& q : a->intel.quotes)
       qs.push_back({q.form == QuoteForm::kDash ? "dash" : "marks", q.speaker, q.speaker_key, q.text,
                     a->lang, a->id, 0});
-    for (auto& r : ReportedStatements(*a)) qs.push_back(std::move(r));
+    const std::vector<StoryQuote>* known =
+        memo && a->digest ? memo->FindReported(a->digest) : nullptr;
+    if (known) {
+      qs.insert(qs.end(), known->begin(), known->end());
+      continue;
+    }
+    auto reported = ReportedStatements(*a);
+    qs.insert(qs.end(), reported.begin(), reported.end());
+    if (memo && a->digest) memo->PutReported(a->digest, std::move(reported));
   }
   // Only a speaker quoted directly and heard in two articles can have a
   // statement to group: the others are not analysed at all.
@@ -645,7 +653,13 @@ StoryIntel Summarize(const std::vector<SummaryArticle>& articles,
       if (a->intel_json.empty()) continue;
       decoded.push_back(*a);
       decoded.back().intel_json.clear();
-      DecodeEnrichment(a->intel_json, &decoded.back().intel);
+      const uint64_t k = memo ? Hash64(a->intel_json, 0x64656364u) : 0;
+      if (const Enrichment* known = memo ? memo->FindDecoded(k) : nullptr) {
+        decoded.back().intel = *known;
+      } else {
+        DecodeEnrichment(a->intel_json, &decoded.back().intel);
+        if (memo) memo->PutDecoded(k, decoded.back().intel);
+      }
       as_decoded[a] = &decoded.back();
       a = &decoded.back();
     }
@@ -673,6 +687,12 @@ StoryIntel Summarize(const std::vector<SummaryArticle>& articles,
     return e.agencies;
   });
   out.timeline = Timeline(articles, links);
+  if (out.timeline.size() > o.timeline_first + o.timeline_last) {
+    out.timeline_omitted = out.timeline.size() - o.timeline_first - o.timeline_last;
+    out.timeline_omitted_after = o.timeline_first;
+    out.timeline.erase(out.timeline.begin() + static_cast<std::ptrdiff_t>(o.timeline_first),
+                       out.timeline.end() - static_cast<std::ptrdiff_t>(o.timeline_last));
+  }
   return out;
 }
 
@@ -737,6 +757,9 @@ std::string EncodeStoryIntel(const StoryIntel& s) {
                   {"headlines", s.headlines},
                   {"bullets", bullets}};
   j["timeline"] = std::move(timeline);
+  j["timeline_omitted"] =
+      s.timeline_omitted ? json{{"after", s.timeline_omitted_after}, {"count", s.timeline_omitted}}
+                         : json(nullptr);
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

@@ -125,6 +125,10 @@ struct StoryIntel {
   std::vector<StoryFigure> figures;
   StorySources sources;
   std::vector<TimelineEntry> timeline;
+  // Entries left out of the timeline (between its first `timeline_first` and
+  // the rest), 0 if none.
+  size_t timeline_omitted = 0;
+  size_t timeline_omitted_after = 0;
 };
 
 struct SummaryOptions {
@@ -141,6 +145,12 @@ struct SummaryOptions {
   double figure_ratio = 2.0;  // values within this factor count as one quantity
   size_t max_entities = 40;
   size_t max_figures = 20;
+  // The timeline lists the earliest `timeline_first` and the latest
+  // `timeline_last` articles and entries: a story of hundreds of articles is a
+  // list, not a timeline (the story page lists them all under Sources), and
+  // its summary stays the same size however long the story runs.
+  size_t timeline_first = 10;
+  size_t timeline_last = 40;
 };
 
 // The analysed part of a summary (entities, quotes, figures, headlines,
@@ -162,7 +172,10 @@ struct SummaryOptions {
 // agencies, see SummaryArticle::intel_json) (a sentence's features:
 // a few hundred bytes each, some tens of MiB at most by default). Keys are 64-bit hashes of
 // the text: two texts with one key (odds ~1e-9 among 131,072) would share a
-// vector.
+// vector. The decoded enrichment and the reported statements of the
+// articles analysed are kept too (`max_articles` of each, by the hash of the
+// stored JSON and by the article's digest).
+//
 // At most `max` values by key in two generations: when the current one holds
 // half, it becomes the previous one and the previous is dropped; a value
 // found in the previous one moves to the current one.
@@ -197,8 +210,13 @@ class TwoGenerations {
 
 class SummaryMemo {
  public:
-  explicit SummaryMemo(size_t max_entries = 2048, size_t max_vectors = size_t{1} << 17)
-      : analysed_(max_entries), vectors_(max_vectors), agencies_(max_vectors) {}
+  explicit SummaryMemo(size_t max_entries = 2048, size_t max_vectors = size_t{1} << 17,
+                       size_t max_articles = size_t{1} << 14)
+      : analysed_(max_entries),
+        vectors_(max_vectors),
+        agencies_(max_vectors),
+        decoded_(max_articles),
+        reported_(max_articles) {}
   size_t hits() const { return hits_; }
   size_t misses() const { return misses_; }
   size_t size() const { return analysed_.size(); }
@@ -219,11 +237,35 @@ class SummaryMemo {
     agencies_.Put(key, std::move(agencies));
   }
 
+  // A stored enrichment decoded (keyed by its JSON's hash), or nullptr: an
+  // article analysed at each commit while its story grows is decoded once.
+  const Enrichment* FindDecoded(uint64_t key) {
+    const Enrichment* hit = decoded_.Find(key);
+    decoded_hits_ += hit != nullptr;
+    return hit;
+  }
+  size_t decoded_hits() const { return decoded_hits_; }
+  size_t reported_hits() const { return reported_hits_; }
+  void PutDecoded(uint64_t key, Enrichment e) { decoded_.Put(key, std::move(e)); }
+
+  // An article's reported statements (keyed by its digest), or nullptr.
+  const std::vector<StoryQuote>* FindReported(uint64_t digest) {
+    const std::vector<StoryQuote>* hit = reported_.Find(digest);
+    reported_hits_ += hit != nullptr;
+    return hit;
+  }
+  void PutReported(uint64_t digest, std::vector<StoryQuote> q) {
+    reported_.Put(digest, std::move(q));
+  }
+
  private:
-  size_t hits_ = 0, misses_ = 0, vector_hits_ = 0, vector_misses_ = 0;
+  size_t hits_ = 0, misses_ = 0, vector_hits_ = 0, vector_misses_ = 0, decoded_hits_ = 0,
+         reported_hits_ = 0;
   TwoGenerations<StoryIntel> analysed_;
   TwoGenerations<std::vector<Feature>> vectors_;
   TwoGenerations<std::vector<std::string>> agencies_;
+  TwoGenerations<Enrichment> decoded_;
+  TwoGenerations<std::vector<StoryQuote>> reported_;
 };
 
 // `analyzer` compares titles, sentences and quotes (names, numbers, pivot

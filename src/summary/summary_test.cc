@@ -253,6 +253,75 @@ TEST_F(SummaryTest, MemoKeepsTheVectorsOfSentencesAlreadySeen) {
   EXPECT_EQ(EncodeStoryIntel(changed), EncodeStoryIntel(Summarize(arts, {}, analyzer_, {})));
 }
 
+// A growing story below max_articles: its older articles' stored enrichment
+// is decoded once and their reported statements found once.
+TEST_F(SummaryTest, MemoDecodesAnArticleOnceWhileItsStoryGrows) {
+  std::vector<SummaryArticle> arts = {
+      Art("a", "en", "Floods in Aldermoor",
+          "Mayor Ada Quill said the river would crest on Sunday. " + flood, "One", 100),
+      Art("b", "en", "Aldermoor floods: 3,000 evacuated", flood, "Two", 200)};
+  arts[0].intel.entities = {Person("Ada Quill", "ada quill", 2)};
+  arts[0].intel.entities[0].variants = {"Ada Quill", "Quill"};
+  Quote direct;  // reported speech is shown beside a direct quote of its speaker
+  direct.text = "The river will crest on Sunday";
+  direct.speaker = "Ada Quill";
+  direct.speaker_key = "ada quill";
+  arts[1].intel.quotes = {direct};
+  for (size_t i = 0; i < arts.size(); ++i) {
+    arts[i].intel_json = EncodeEnrichment(arts[i].intel);
+    arts[i].intel = Enrichment{};
+    arts[i].digest = 100 + i;
+  }
+  SummaryMemo memo;
+  StoryIntel first = Summarize(arts, {}, analyzer_, {}, &memo);
+  EXPECT_EQ(memo.decoded_hits(), 0u);
+  EXPECT_EQ(memo.reported_hits(), 0u);
+  auto reported = [](const StoryIntel& s) {
+    return std::count_if(s.quotes.begin(), s.quotes.end(),
+                         [](const StoryQuote& q) { return q.form == "reported"; });
+  };
+  EXPECT_EQ(reported(first), 1);
+
+  arts.push_back(Art("c", "no", "Flom i Aldermoor", rescue, "Three", 300));
+  arts[2].intel_json = EncodeEnrichment(arts[2].intel);
+  arts[2].digest = 102;
+  StoryIntel grown = Summarize(arts, {}, analyzer_, {}, &memo);
+  EXPECT_EQ(memo.misses(), 2u);         // another set of articles: analysed again
+  EXPECT_GE(memo.decoded_hits(), 2u);   // but a and b not decoded again
+  EXPECT_GE(memo.reported_hits(), 2u);  // nor searched for reported speech
+  EXPECT_EQ(EncodeStoryIntel(grown), EncodeStoryIntel(Summarize(arts, {}, analyzer_, {})));
+  EXPECT_EQ(reported(grown), 1);
+}
+
+// A long story's timeline keeps its earliest and latest articles and says
+// how many it leaves out between them.
+TEST_F(SummaryTest, ALongTimelineKeepsItsEarliestAndLatestArticles) {
+  std::vector<SummaryArticle> arts;
+  for (int i = 0; i < 9; ++i)  // given newest first: the timeline sorts them
+    arts.push_back(Art("a" + std::to_string(8 - i), "en", "Floods in Aldermoor", flood,
+                       "Source " + std::to_string(i), 1000 - 10 * i));
+  SummaryOptions o;
+  o.timeline_first = 2;
+  o.timeline_last = 3;
+  StoryIntel s = Summarize(arts, {}, analyzer_, o);
+  ASSERT_EQ(s.timeline.size(), 5u);
+  EXPECT_EQ(s.timeline[0].article, "a0");
+  EXPECT_EQ(s.timeline[1].article, "a1");
+  EXPECT_EQ(s.timeline[2].article, "a6");
+  EXPECT_EQ(s.timeline[4].article, "a8");
+  EXPECT_EQ(s.timeline_omitted, 4u);
+  EXPECT_EQ(s.timeline_omitted_after, 2u);
+  EXPECT_EQ(s.sources.articles, 9);  // all counted
+  const std::string j = EncodeStoryIntel(s);
+  EXPECT_NE(j.find("\"timeline_omitted\":{\"after\":2,\"count\":4}"), std::string::npos) << j;
+  // Short enough: all of it, nothing omitted.
+  o.timeline_last = 7;
+  s = Summarize(arts, {}, analyzer_, o);
+  EXPECT_EQ(s.timeline.size(), 9u);
+  EXPECT_EQ(s.timeline_omitted, 0u);
+  EXPECT_NE(EncodeStoryIntel(s).find("\"timeline_omitted\":null"), std::string::npos);
+}
+
 TEST(SummaryMemoTest, HoldsAtMostItsVectors) {
   SummaryMemo memo(4, 4);  // two generations of two vectors
   memo.PutVector(1, {{7, 1.0f}});
