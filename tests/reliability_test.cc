@@ -648,6 +648,91 @@ TEST(Restart, ARunSplitAtACommitEqualsOneRun) {
   ExpectRestartsAtCommitsEqual(dir, corpus, by_time, o, reference);
 }
 
+// Story summaries, straight from the file: story -> stored JSON.
+std::map<std::string, std::string> Summaries(const std::string& db) {
+  std::map<std::string, std::string> out;
+  sqlite3* h = nullptr;
+  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return out;
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(h, "SELECT story, data FROM story_intel", -1, &st, nullptr);
+  while (sqlite3_step(st) == SQLITE_ROW)
+    out[reinterpret_cast<const char*>(sqlite3_column_text(st, 0))] =
+        reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  return out;
+}
+
+// The keys whose values differ between two maps (or that only one has).
+std::vector<std::string> DifferentKeys(const std::map<std::string, std::string>& a,
+                                       const std::map<std::string, std::string>& b) {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : a)
+    if (auto it = b.find(k); it == b.end() || it->second != v) out.push_back(k);
+  for (const auto& [k, v] : b)
+    if (!a.count(k)) out.push_back(k);
+  return out;
+}
+
+// Within one call, stories that grew little since their last summary are
+// summarised at a later commit; the call's last commit summarises them all,
+// so a finished call leaves the summaries of one call per commit. After a
+// failure (or a crash) past a commit that put some off, the next run
+// summarises those too.
+TEST(Summaries, PutOffWithinACallAndExactWhenTheCallEnds) {
+  TempDir dir;
+  std::vector<Article> corpus = Synthetic(1200);
+  std::vector<Article> by_time = corpus;
+  std::stable_sort(by_time.begin(), by_time.end(),
+                   [](const Article& a, const Article& b) { return *a.published < *b.published; });
+  EngineOptions o;
+  o.batch_size = 50;  // commits between chunks of 256
+  {
+    auto e = testing::OpenTestEngine(dir.File("one.db"), o);
+    ASSERT_TRUE(e);
+    auto r = e->Ingest(corpus);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_GT(r->summaries_deferred, 0);
+    EXPECT_GT(r->summaries, 0);
+  }
+  {
+    auto e = testing::OpenTestEngine(dir.File("calls.db"), o);
+    ASSERT_TRUE(e);
+    for (size_t from = 0; from < by_time.size(); from += 256) {
+      const size_t to = std::min(by_time.size(), from + 256);
+      ASSERT_TRUE(
+          e->Ingest(std::vector<Article>(by_time.begin() + from, by_time.begin() + to)).ok());
+    }
+  }
+  const auto one = Summaries(dir.File("one.db"));
+  ASSERT_GT(one.size(), 100u);
+  EXPECT_EQ(DifferentKeys(Summaries(dir.File("calls.db")), one), std::vector<std::string>{});
+  EXPECT_EQ(Text(dir.File("one.db"), "SELECT value FROM meta WHERE key='summaries_pending'"), "");
+
+  // A run that fails after its third commit (768 articles) ...
+  const std::string db = dir.File("t.db");
+  {
+    auto e = testing::OpenTestEngine(db, o);
+    ASSERT_TRUE(e);
+    Sql(db, "CREATE TRIGGER poison BEFORE INSERT ON memberships WHEN NEW.article = '" +
+                by_time[800].id + "' BEGIN SELECT RAISE(ABORT, 'injected failure'); END;");
+    ASSERT_FALSE(e->Ingest(corpus).ok());
+  }
+  Sql(db, "DROP TRIGGER poison");
+  EXPECT_NE(Text(db, "SELECT value FROM meta WHERE key='summaries_pending'"), "");
+  // ... and is reopened: its first call, empty, summarises what was put off.
+  {
+    auto e = testing::OpenTestEngine(db, o);
+    ASSERT_TRUE(e && e->Ingest({}).ok());
+  }
+  {
+    auto e = testing::OpenTestEngine(dir.File("768.db"), o);
+    ASSERT_TRUE(e && e->Ingest(std::vector<Article>(by_time.begin(), by_time.begin() + 768)).ok());
+  }
+  EXPECT_EQ(DifferentKeys(Summaries(db), Summaries(dir.File("768.db"))),
+            std::vector<std::string>{});
+}
+
 // Bounded state: with a short window, stories, sketches and document
 // frequencies leave as the stream moves on, and a run restarted at a commit
 // still decides exactly as one that was not.

@@ -112,13 +112,13 @@ std::string TempDbPath(const std::string& tag) {
 
 void RemoveDb(const std::string& path) {
   std::error_code ec;
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+  for (const char* suffix : {"", "-wal", "-shm", "-journal", ".lock"})  // .lock: WriterLock
     std::filesystem::remove(path + suffix, ec);
 }
 
 // The temporary store in use, removed if the bench is interrupted (a large
 // run leaves gigabytes behind otherwise). Only async-signal-safe calls below.
-char g_temp_db[4][512];
+char g_temp_db[5][512];
 
 void OnSignal(int sig) {
   for (const auto& p : g_temp_db)
@@ -134,8 +134,8 @@ void TrackTempDb(const std::string& path) {
     signal(SIGTERM, OnSignal);
     installed = true;
   }
-  const char* suffixes[] = {"", "-wal", "-shm", "-journal"};
-  for (size_t i = 0; i < 4; ++i) {
+  const char* suffixes[] = {"", "-wal", "-shm", "-journal", ".lock"};
+  for (size_t i = 0; i < 5; ++i) {
     std::string p = path.empty() ? "" : path + suffixes[i];
     if (p.size() >= sizeof g_temp_db[i]) p.clear();
     std::memcpy(g_temp_db[i], p.c_str(), p.size() + 1);
@@ -161,6 +161,7 @@ struct RunResult {
   double generate_seconds = 0;  // corpus generation (not in `seconds`)
   StageTimes stages;
   int64_t stored = 0, duplicates = 0, stories = 0;
+  int64_t summaries = 0, summaries_deferred = 0;  // story summaries written, put off
   int64_t peak_rss = 0;
   bool peak_rss_reset = false;  // peak measured for this run alone
   int64_t db_bytes = 0;         // 0 in memory
@@ -286,6 +287,8 @@ Result<RunResult> RunPipeline(EngineOptions options, const synth::SynthOptions& 
     r.articles += static_cast<int64_t>(n);
     r.stored += sum->stored;
     r.duplicates += sum->duplicates;
+    r.summaries += sum->summaries;
+    r.summaries_deferred += sum->summaries_deferred;
     r.stories = sum->stories_total;
     const StageTimes& s = sum->stages;
     r.stages.read += s.read;
@@ -529,6 +532,8 @@ json RunJson(const RunResult& r, bool in_memory) {
             {"stages", StagesJson(r)},
             {"stored", r.stored},
             {"duplicates", r.duplicates},
+            {"summaries", r.summaries},
+            {"summaries_deferred", r.summaries_deferred},
             {"stories", r.stories},
             {"peak_rss_bytes", r.peak_rss},
             {"text_bytes_per_article", r.text_bytes / n},

@@ -101,6 +101,10 @@ struct IngestSummary {
   int64_t merged_stories = 0;  // stories joined into another by a bridging article
   int64_t live_blogs = 0;      // articles split into entries
   int64_t stories_total = 0;
+  // Story summaries written, and put off to a later commit of the same call
+  // (Engine::Flush): counted once per commit.
+  int64_t summaries = 0;
+  int64_t summaries_deferred = 0;
   double seconds = 0;
   StageTimes stages;
   std::vector<Reject> rejects;  // this run's rejects, in order
@@ -232,7 +236,9 @@ class Engine {
   // After a failed batch: forget the in-memory state and reload it from the store.
   Status ResetState();
   Status CheckParameters();
-  Status Flush(int64_t now);
+  // `last`: the Ingest call's last commit, where every story whose articles
+  // changed is summarised; before it, stories that grew little are put off.
+  Status Flush(int64_t now, bool last = true);
   // `analysed`: instead of `articles`, analysed ones, kept in the given order.
   Result<IngestSummary> IngestLocked(
       std::vector<Article> articles, std::vector<Reject> rejects, const ProgressFn& progress,
@@ -289,8 +295,14 @@ class Engine {
   // Stories whose articles changed since the last commit: their summaries
   // are recomputed and stored with it.
   std::set<std::string> intel_dirty_;
-  double summary_seconds_ = 0;  // spent summarising in this Ingest call
-  SummaryMemo summary_memo_;    // the analysis of large stories' unchanged articles
+  // Within one Ingest call, a story's size (articles and entries) when it
+  // was last summarised: a story summarised again at every commit costs its
+  // size each time, so one that has grown by less than a quarter since is put
+  // off to a later commit (Flush). Cleared when the call ends.
+  std::unordered_map<std::string, uint32_t> summarized_at_;
+  int64_t summaries_ = 0, summaries_deferred_ = 0;  // in this Ingest call
+  double summary_seconds_ = 0;                      // spent summarising in this Ingest call
+  SummaryMemo summary_memo_;  // the analysis of large stories' unchanged articles
   Status SummarizeStory(const std::string& story, int64_t now, double* seconds);
   std::unique_ptr<Fetcher> fetcher_;  // for URL inputs; created on first use
   BoilerplateFilter boilerplate_;
