@@ -114,6 +114,30 @@ TEST(Intel, TheCliShowsEntitiesAndStoryFields) {
   json found = json::parse(run.out, nullptr, false);
   ASSERT_TRUE(found.is_array());
   EXPECT_GE(found.size(), 1u);
+  // The text listing's columns line up, whatever the names' scripts (padded
+  // by characters, not bytes: the examples have "Auswärtige Amt").
+  auto chars = [](const std::string& s) {  // code points
+    size_t n = 0;
+    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+    return n;
+  };
+  json listed = json::parse(
+      testing::RunStoryline("--db " + db + " entities --limit 100 --json").out, nullptr, false);
+  run = testing::RunStoryline("--db " + db + " entities --limit 100");
+  ASSERT_EQ(run.code, 0);
+  ASSERT_TRUE(listed.is_array());
+  std::set<size_t> columns;  // where " stories " starts, in characters
+  bool non_ascii = false;
+  size_t i = 0;
+  for (size_t at = 0, nl; (nl = run.out.find('\n', at)) != std::string::npos; at = nl + 1, ++i) {
+    ASSERT_LT(i, listed.size());
+    const std::string name = listed[i]["name"], line = run.out.substr(at, nl - at);
+    non_ascii |= chars(name) != name.size();
+    if (chars(name) > 32) continue;  // a long name pushes its line's columns
+    columns.insert(chars(line.substr(0, line.find(" stories "))));
+  }
+  EXPECT_TRUE(non_ascii) << run.out;
+  EXPECT_EQ(columns.size(), 1u) << run.out;
   run = testing::RunStoryline("--db " + db + " entity 'Nobody Atall'");
   EXPECT_EQ(run.code, 4);
 }

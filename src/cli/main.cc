@@ -2,6 +2,7 @@
 //
 // Exit codes: 0 success; 1 failure (store, model, I/O); 2 usage error;
 // 3 ingest finished but some inputs were rejected; 4 not found.
+#include <fmt/core.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -732,9 +733,9 @@ int main(int argc, char** argv) {
       PrintJson(*view);
     } else {
       for (const auto& r : *view)
-        std::printf("%-32s %-12s %5lld stories %6lld mentions\n", Str(r, "name").c_str(),
-                    Str(r, "type").c_str(), (long long)r["stories"].get<int64_t>(),
-                    (long long)r["count"].get<int64_t>());
+        // fmt pads by display width, not bytes (names are UTF-8: "Auswärtige Amt").
+        fmt::print("{:<32} {:<12} {:5} stories {:6} mentions\n", Str(r, "name"), Str(r, "type"),
+                   r["stories"].get<int64_t>(), r["count"].get<int64_t>());
     }
     return 0;
   }
