@@ -212,7 +212,23 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   if (!s.ok()) return s;
   s = e->Restore();
   if (!s.ok()) return s;
+  e->SummarizePending();
   return e;
+}
+
+// Summaries a commit put off (Flush, `summaries_pending`) that no finished
+// call wrote (a failed batch, a crash): written now, in a commit of their
+// own, so a reopened or rolled-back store serves exact summaries. Best
+// effort: on failure they stay pending for the next commit.
+void Engine::SummarizePending() {
+  if (intel_dirty_.empty()) return;
+  Status s = store_->Begin();
+  if (s.ok()) s = Flush(clock_->Now(), /*last=*/true);
+  if (!s.ok()) {
+    (void)store_->Rollback();  // the error to report is s
+    spdlog::warn("{} story summaries left for the next commit: {}", intel_dirty_.size(),
+                 s.message());
+  }
 }
 
 // Parameters that shape stored data must match the ones the database was made with.
@@ -557,11 +573,14 @@ void AddSummary(IngestSummary* into, IngestSummary from) {
   into->merged_stories += from.merged_stories;
   into->live_blogs += from.live_blogs;
   into->stories_total = from.stories_total;
+  into->summaries += from.summaries;
+  into->summaries_deferred += from.summaries_deferred;
   into->seconds += from.seconds;
   StageTimes& a = into->stages;
   const StageTimes& b = from.stages;
   a.read += b.read, a.clean += b.clean, a.langid += b.langid, a.signals += b.signals;
   a.dedup += b.dedup, a.cluster += b.cluster, a.store += b.store;
+  a.enrich += b.enrich, a.summary += b.summary;
   for (auto& r : from.rejects) into->rejects.push_back(std::move(r));
 }
 
@@ -639,6 +658,7 @@ Result<IngestSummary> Engine::Undo(Result<IngestSummary> r) {
   // All or nothing: undo the open batch and go on from what is stored.
   Status rb = store_->Rollback();
   Status rs = rb.ok() ? ResetState() : Status::Ok();
+  if (rb.ok() && rs.ok()) SummarizePending();
   if (!rb.ok() || !rs.ok()) {
     // The memory no longer matches the store: refuse to go on (reopen the engine).
     broken_ = Status::IOError("after a failed batch (" + r.status().message() +

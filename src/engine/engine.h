@@ -239,6 +239,7 @@ class Engine {
   // `last`: the Ingest call's last commit, where every story whose articles
   // changed is summarised; before it, stories that grew little are put off.
   Status Flush(int64_t now, bool last = true);
+  void SummarizePending();
   // `analysed`: instead of `articles`, analysed ones, kept in the given order.
   Result<IngestSummary> IngestLocked(
       std::vector<Article> articles, std::vector<Reject> rejects, const ProgressFn& progress,

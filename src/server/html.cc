@@ -289,11 +289,15 @@ std::string Story(const Json& j, const std::string& reader_lang) {
       gap_after = static_cast<size_t>(I(j["timeline_omitted"], "after"));
       gap = static_cast<size_t>(I(j["timeline_omitted"], "count"));
     }
+    // Not a list item: the list after it is numbered on (start=).
+    const std::string gap_line = "</ol><p class=\"omitted\">… " + std::to_string(gap) +
+                                 (gap == 1 ? " more entry" : " more entries") +
+                                 " (every article is under Sources)</p><ol class=\"timeline\" "
+                                 "start=\"" +
+                                 std::to_string(gap_after + gap + 1) + "\">";
     size_t shown = 0;
     for (const auto& t : j["timeline"]) {
-      if (gap && shown++ == gap_after)
-        body += "<li class=\"omitted\">… " + std::to_string(gap) +
-                (gap == 1 ? " more article" : " more articles") + " (under Sources)</li>";
+      if (gap && shown++ == gap_after) body += gap_line;
       std::string when;
       if (t.contains("time") && t["time"].is_number()) {
         Json iso = api::Time(t["time"].get<int64_t>());
@@ -304,6 +308,7 @@ std::string Story(const Json& j, const std::string& reader_lang) {
               EscapeHtml(S(t, "source")) + "</span>" +
               (S(t, "copy_of").empty() ? "" : " <span class=\"copy\">(copy)</span>") + "</li>";
     }
+    if (gap && shown <= gap_after) body += gap_line;  // nothing after the gap
     body += "</ol></section>";
   }
 
@@ -601,7 +606,7 @@ tr.disagree { background: var(--warnbg); }
 .flag { color: var(--warn); font-size: .8rem; display: block; }
 ol.timeline { padding-left: 1.2rem; }
 ol.timeline time { color: var(--muted); font-variant-numeric: tabular-nums; }
-ol.timeline li.omitted { list-style: none; color: var(--muted); font-style: italic; }
+p.omitted { color: var(--muted); font-style: italic; margin: .2rem 0 .2rem 1.2rem; }
 ul.sources { padding-left: 1.2rem; }
 ul.sources li { margin: .3rem 0; }
 .src, .why, .copy, .type, .count, .num { color: var(--muted); font-size: .85rem; }

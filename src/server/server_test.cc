@@ -165,13 +165,18 @@ TEST(StoryPageTest, ALongTimelineSaysHowManyArticlesItLeavesOut) {
     story["timeline"].push_back({{"article", title}, {"title", title}, {"lang", "en"}});
   story["timeline_omitted"] = {{"after", 2}, {"count", 37}};
   const std::string page = html::Story(story, "en");
-  const size_t second = page.find("Second"), gap = page.find("37 more articles"),
+  const size_t second = page.find("Second"), gap = page.find("37 more entries"),
                latest = page.find("Latest");
   ASSERT_NE(gap, std::string::npos) << page;
   EXPECT_LT(second, gap);
   EXPECT_LT(gap, latest);
+  // The entries after the gap are numbered on from it.
+  EXPECT_NE(page.find("start=\"40\""), std::string::npos) << page;
+  // A gap at the end (nothing after it) is said too.
+  story["timeline_omitted"] = {{"after", 3}, {"count", 5}};
+  EXPECT_NE(html::Story(story, "en").find("5 more entries"), std::string::npos);
   story["timeline_omitted"] = nullptr;
-  EXPECT_EQ(html::Story(story, "en").find("more article"), std::string::npos);
+  EXPECT_EQ(html::Story(story, "en").find("more entr"), std::string::npos);
 }
 
 TEST_F(ServerTest, PagesEscapeArticleTextAndSendCsp) {
