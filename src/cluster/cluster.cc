@@ -758,18 +758,34 @@ bool Clusterer::Expired(const Slot& s) const {
 }
 
 size_t Clusterer::Expire() {
-  size_t n = 0;
-  for (uint32_t i = 0; i < slots_.size(); ++i) {
-    Slot& s = slots_[i];
-    if (Expired(s)) {
-      Unindex(i, IndexKeys(s.story));
-      story_slot_.erase(s.story.id);
-      s = Slot();
-      free_slots_.push_back(i);
-      ++n;
+  std::vector<uint32_t> gone;
+  std::vector<uint64_t> keys;
+  for (uint32_t i = 0; i < slots_.size(); ++i)
+    if (Expired(slots_[i])) {
+      gone.push_back(i);
+      std::vector<uint64_t> k = IndexKeys(slots_[i].story);
+      keys.insert(keys.end(), k.begin(), k.end());
     }
+  if (gone.empty()) return 0;
+  // One pass over each posting list the expired stories are in (they are the
+  // oldest, at the front: erasing them one by one moved each list once per
+  // story). The order of what stays is kept.
+  std::vector<char> dead(slots_.size(), 0);
+  for (uint32_t i : gone) dead[i] = 1;
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  for (uint64_t key : keys) {
+    auto p = postings_.find(key);
+    if (p == postings_.end()) continue;
+    std::erase_if(p->second, [&](uint32_t slot) { return dead[slot] != 0; });
+    if (p->second.empty()) postings_.erase(p);
   }
-  return n;
+  for (uint32_t i : gone) {
+    story_slot_.erase(slots_[i].story.id);
+    slots_[i] = Slot();
+    free_slots_.push_back(i);
+  }
+  return gone.size();
 }
 
 void Clusterer::Canonicalize() {

@@ -210,13 +210,18 @@ class TwoGenerations {
 
 class SummaryMemo {
  public:
-  explicit SummaryMemo(size_t max_entries = 2048, size_t max_vectors = size_t{1} << 17,
-                       size_t max_articles = size_t{1} << 14)
+  // The defaults hold what a full clustering window asks of it while the
+  // stories touched by a call are summarised again (a window of ~100k
+  // articles: their titles and lead sentences, ~4 vectors and one list of
+  // reported statements each, ~200 MB at most); decoded enrichments are
+  // larger and cheaper to redo, so fewer are kept.
+  explicit SummaryMemo(size_t max_entries = 2048, size_t max_vectors = size_t{1} << 19,
+                       size_t max_decoded = size_t{1} << 14, size_t max_reported = size_t{1} << 17)
       : analysed_(max_entries),
         vectors_(max_vectors),
-        agencies_(max_vectors),
-        decoded_(max_articles),
-        reported_(max_articles) {}
+        agencies_(max_reported),
+        decoded_(max_decoded),
+        reported_(max_reported) {}
   size_t hits() const { return hits_; }
   size_t misses() const { return misses_; }
   size_t size() const { return analysed_.size(); }
