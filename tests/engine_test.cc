@@ -261,9 +261,11 @@ TEST(Persistence, StreamingInTwoRunsEqualsOneRun) {
   EXPECT_EQ(one_run, two_runs);
 }
 
-TEST(Threads, OneOrTwoAnalysisThreadsGiveTheSameStories) {
+// Summaries are computed on the analysis threads too (each story on one):
+// the stored summaries are the same, byte for byte.
+TEST(Threads, OneOrTwoAnalysisThreadsGiveTheSameStoriesAndSummaries) {
   TempDir dir;
-  std::map<std::string, std::string> runs[2];
+  std::map<std::string, std::string> runs[2], intel[2];
   for (int threads : {1, 2}) {
     EngineOptions o;
     o.db_path = dir.File("t" + std::to_string(threads) + ".db");
@@ -273,9 +275,17 @@ TEST(Threads, OneOrTwoAnalysisThreadsGiveTheSameStories) {
     ASSERT_TRUE(e.ok());
     ASSERT_TRUE((*e)->IngestPaths({testing::SourceDir() + "/examples/articles"}).ok());
     runs[threads - 1] = Assignments(**e);
+    for (const auto& [article, story] : runs[threads - 1]) {
+      auto j = (*e)->store().GetStoryIntel(story);
+      ASSERT_TRUE(j.ok());
+      ASSERT_TRUE(j->has_value()) << story;
+      intel[threads - 1][story] = **j;
+    }
   }
   EXPECT_FALSE(runs[0].empty());
   EXPECT_EQ(runs[0], runs[1]);
+  EXPECT_GT(intel[0].size(), 2u);
+  EXPECT_EQ(intel[0], intel[1]);
 }
 
 TEST(Exact, DuplicateUnderAnotherIdBecomesAnAlias) {

@@ -318,12 +318,19 @@ Status Engine::Restore() {
       });
 }
 
-// Recomputes a story's intelligence from its stored articles (after a
-// merge, the story it went into).
-Status Engine::SummarizeStory(const std::string& story, int64_t now, double* seconds) {
-  auto t0 = Steady::now();
+// What a story's summary reads, from the store (PrepareSummary), and what
+// it becomes (Summarize, on any thread: it touches nothing shared).
+struct Engine::SummaryJob {
+  std::string story;  // as stored (resolved)
+  std::vector<SummaryArticle> articles;
+  std::vector<SummaryLink> links;
+  StoryIntel intel;
+};
+
+Status Engine::PrepareSummary(const std::string& story, SummaryJob* job) {
   auto id = store_->ResolveStory(story);
   if (!id.ok()) return id.status();
+  job->story = *id;
   auto stored = store_->StoryArticles(*id);
   if (!stored.ok()) return stored.status();
   if (stored->empty()) return Status::Ok();
@@ -335,7 +342,7 @@ Status Engine::SummarizeStory(const std::string& story, int64_t now, double* sec
   if (!story_links.ok()) return story_links.status();
   std::map<std::string, std::vector<const DuplicateLink*>> links_of;  // by copy, by original
   for (const auto& d : *story_links) links_of[d.article].push_back(&d);
-  std::vector<SummaryArticle> articles;
+  std::vector<SummaryArticle>& articles = job->articles;
   std::set<std::string> ids;
   for (auto& a : *stored) {
     SummaryArticle s;
@@ -362,16 +369,68 @@ Status Engine::SummarizeStory(const std::string& story, int64_t now, double* sec
     ids.insert(s.id);
     articles.push_back(std::move(s));
   }
-  std::vector<SummaryLink> links;
   for (const auto& a : articles)
     if (auto it = links_of.find(a.id); it != links_of.end())
       for (const DuplicateLink* d : it->second)
-        if (ids.count(d->of)) links.push_back({d->article, d->of, d->kind});
-  StoryIntel intel = Summarize(articles, links, *analyzer_, SummaryOptions{}, &summary_memo_);
-  std::vector<EntityRow> entities;
-  for (const auto& e : intel.entities)
-    entities.push_back({e.key, e.name, EntityTypeName(e.type), e.count, 1});
-  Status s = store_->PutStoryIntel(*id, EncodeStoryIntel(intel), entities, now);
+        if (ids.count(d->of)) job->links.push_back({d->article, d->of, d->kind});
+  return Status::Ok();
+}
+
+void Engine::EnsureWorkers() {
+  const size_t threads = static_cast<size_t>(std::max(1, options_.analysis_threads));
+  while (worker_analyzers_.size() + 1 < threads)
+    worker_analyzers_.push_back(std::make_unique<Analyzer>(options_.signals));
+  // The memo is split by story (each story always goes to the same thread):
+  // together they hold what one would.
+  if (summary_memos_.size() != threads) {
+    summary_memos_.clear();
+    for (size_t w = 0; w < threads; ++w)
+      summary_memos_.push_back(std::make_unique<SummaryMemo>(
+          SummaryMemo::kMaxEntries / threads, SummaryMemo::kMaxVectors / threads,
+          SummaryMemo::kMaxDecoded / threads, SummaryMemo::kMaxReported / threads));
+  }
+}
+
+// Recomputes the stories' intelligence from their stored articles and
+// stores it, in the given order. The store is read and written on this
+// thread; the summaries themselves are computed on the analysis threads, a
+// group of stories at a time (bounded memory), each story on the thread its
+// id hashes to. Same stories, same summaries, whatever the number of threads.
+Status Engine::SummarizeStories(const std::vector<std::string>& stories, int64_t now,
+                                double* seconds) {
+  if (stories.empty()) return Status::Ok();
+  auto t0 = Steady::now();
+  EnsureWorkers();
+  const size_t threads = summary_memos_.size();
+  const size_t kGroup = 32;
+  Status s;
+  for (size_t from = 0; from < stories.size() && s.ok(); from += kGroup) {
+    const size_t n = std::min(kGroup, stories.size() - from);
+    std::vector<SummaryJob> jobs(n);
+    for (size_t i = 0; i < n && s.ok(); ++i) s = PrepareSummary(stories[from + i], &jobs[i]);
+    if (!s.ok()) break;
+    auto run = [&](size_t w) {
+      Analyzer& an = w == 0 ? *analyzer_ : *worker_analyzers_[w - 1];
+      for (auto& job : jobs)
+        if (!job.articles.empty() && Hash64(job.story, 0x73686172u) % threads == w)
+          job.intel =
+              Summarize(job.articles, job.links, an, SummaryOptions{}, summary_memos_[w].get());
+    };
+    std::vector<std::thread> pool;
+    for (size_t w = 1; w < threads && n > 1; ++w) pool.emplace_back(run, w);
+    if (pool.empty())
+      for (size_t w = 0; w < threads; ++w) run(w);
+    else
+      run(0);
+    for (auto& th : pool) th.join();
+    for (auto& job : jobs) {
+      if (job.articles.empty() || !s.ok()) continue;
+      std::vector<EntityRow> entities;
+      for (const auto& e : job.intel.entities)
+        entities.push_back({e.key, e.name, EntityTypeName(e.type), e.count, 1});
+      s = store_->PutStoryIntel(job.story, EncodeStoryIntel(job.intel), entities, now);
+    }
+  }
   *seconds += Since(t0);
   return s;
 }
@@ -427,14 +486,15 @@ Result<TakedownRecord> Engine::Takedown(const TakedownRequest& request,
     rec.articles.insert(rec.articles.end(), aliases.begin(), aliases.end());
     s = store_->PutTakedown(&rec, hashes);
     if (!s.ok()) return s;
+    std::vector<std::string> kept_stories;
     for (const auto& st : stories) {
       auto kept = store_->RecountStory(st, now);
       if (!kept.ok()) return kept.status();
-      if (!*kept) continue;
-      double seconds = 0;
-      s = SummarizeStory(st, now, &seconds);
-      if (!s.ok()) return s;
+      if (*kept) kept_stories.push_back(st);
     }
+    double seconds = 0;
+    s = SummarizeStories(kept_stories, now, &seconds);
+    if (!s.ok()) return s;
     return store_->Commit();
   };
   Status s = run();
@@ -494,7 +554,7 @@ Status Engine::Flush(int64_t now, bool last) {
   std::set<std::string> deferred;
   std::vector<std::pair<std::string, uint32_t>> summarized;
   {
-    double seconds = 0;
+    std::vector<std::string> now_due;
     for (const auto& story : intel_dirty_) {
       const StoryState* st = last ? nullptr : clusterer_.Find(story);
       const uint32_t n = st ? st->size + st->entries : 0;
@@ -505,11 +565,13 @@ Status Engine::Flush(int64_t now, bool last) {
           continue;
         }
       }
-      Status is = SummarizeStory(story, now, &seconds);
-      if (!is.ok()) return is;
+      now_due.push_back(story);
       if (st) summarized.emplace_back(story, n);
     }
+    double seconds = 0;
+    Status is = SummarizeStories(now_due, now, &seconds);
     summary_seconds_ += seconds;
+    if (!is.ok()) return is;
   }
   {
     std::string pending;
@@ -710,8 +772,7 @@ Result<IngestSummary> Engine::IngestLocked(
   // (copies, stories, store) in order. Same input, same result, whatever the
   // number of threads.
   const size_t threads = static_cast<size_t>(std::max(1, options_.analysis_threads));
-  while (worker_analyzers_.size() + 1 < threads)
-    worker_analyzers_.push_back(std::make_unique<Analyzer>(options_.signals));
+  EnsureWorkers();
   while (enrichers_.size() < threads) {
     EnrichOptions eo;
     eo.data_dir = options_.signals.data_dir;

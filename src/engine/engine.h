@@ -17,7 +17,7 @@
 // exactly what is stored.
 //
 // Thread safety: an Engine is used by one thread at a time; it runs its own
-// analysis threads inside Ingest.
+// analysis threads inside Ingest (and for the summaries of each commit).
 #pragma once
 
 #include <functional>
@@ -59,7 +59,8 @@ struct EngineOptions {
   // Dates further in the future than this are clamped to now. Default 1 day.
   int64_t max_clock_skew_seconds = 86400;
   // Threads for the per-article stages that need no shared state (clean,
-  // language ID, signals); the rest runs in order on one thread. Default 2.
+  // language ID, signals, enrichment) and for computing the summaries of a
+  // commit; the rest runs in order on one thread. Default 2.
   int analysis_threads = 2;
   // Commit every this many articles. Default 2000.
   size_t batch_size = 2000;
@@ -303,8 +304,13 @@ class Engine {
   std::unordered_map<std::string, uint32_t> summarized_at_;
   int64_t summaries_ = 0, summaries_deferred_ = 0;  // in this Ingest call
   double summary_seconds_ = 0;                      // spent summarising in this Ingest call
-  SummaryMemo summary_memo_;  // the analysis of large stories' unchanged articles
-  Status SummarizeStory(const std::string& story, int64_t now, double* seconds);
+  // The analysis of large stories' unchanged articles, one per analysis
+  // thread (each summarises the stories whose ids hash to it).
+  std::vector<std::unique_ptr<SummaryMemo>> summary_memos_;
+  struct SummaryJob;
+  Status PrepareSummary(const std::string& story, SummaryJob* job);
+  Status SummarizeStories(const std::vector<std::string>& stories, int64_t now, double* seconds);
+  void EnsureWorkers();               // the extra analysers and the summary memos
   std::unique_ptr<Fetcher> fetcher_;  // for URL inputs; created on first use
   BoilerplateFilter boilerplate_;
   DupIndex dup_index_;

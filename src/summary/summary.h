@@ -40,7 +40,7 @@ struct SummaryArticle {
   // A live-blog entry (its article's text holds it too): on the timeline
   // only, not counted as an article or a source.
   bool entry = false;
-  // A digest of everything above (the caller's: SummarizeStory hashes the
+  // A digest of everything above (the caller's: PrepareSummary hashes the
   // stored title, text and enrichment), for a SummaryMemo. 0: unknown, and a
   // story with such an article among those summarised is always analysed.
   uint64_t digest = 0;
@@ -215,8 +215,10 @@ class SummaryMemo {
   // articles: their titles and lead sentences, ~4 vectors and one list of
   // reported statements each, ~200 MB at most); decoded enrichments are
   // larger and cheaper to redo, so fewer are kept.
-  explicit SummaryMemo(size_t max_entries = 2048, size_t max_vectors = size_t{1} << 19,
-                       size_t max_decoded = size_t{1} << 14, size_t max_reported = size_t{1} << 17)
+  static constexpr size_t kMaxEntries = 2048, kMaxVectors = size_t{1} << 19,
+                          kMaxDecoded = size_t{1} << 14, kMaxReported = size_t{1} << 17;
+  explicit SummaryMemo(size_t max_entries = kMaxEntries, size_t max_vectors = kMaxVectors,
+                       size_t max_decoded = kMaxDecoded, size_t max_reported = kMaxReported)
       : analysed_(max_entries),
         vectors_(max_vectors),
         agencies_(max_reported),
