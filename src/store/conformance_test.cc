@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <set>
+#include <utility>
 
 #include "store/pg_testing.h"
 #include "store/store.h"
@@ -551,6 +553,11 @@ TEST_P(StoreConformance, ListingsSortFilterAndPage) {
   ASSERT_TRUE(stamp2.ok());
   EXPECT_NE(*stamp1, *stamp2);
   EXPECT_EQ(*stamp2, *st_->StoryStamp("s-c"));
+  // The same summary again (later) is not a change.
+  ASSERT_TRUE(st_->Begin().ok());
+  ASSERT_TRUE(st_->PutStoryIntel("s-c", R"({"sources":{"independent":3}})", {}, 30).ok());
+  ASSERT_TRUE(st_->Commit().ok());
+  EXPECT_EQ(*stamp2, *st_->StoryStamp("s-c"));
   EXPECT_EQ(st_->StoryStamp("zz").status().code(), Status::Code::kNotFound);
 }
 
@@ -580,6 +587,29 @@ TEST_P(StoreConformance, EntitiesKeepTheirNamesExactlyAndTheLastOfAKeyWins) {
   ASSERT_TRUE(e.ok());
   ASSERT_EQ(e->size(), 1u);  // the story's entities were replaced
   EXPECT_EQ((*e)[0].name, "Al \"Fox\" O\\Brien, {Jr}");
+  // Some rows the same, one changed, one new, one gone.
+  ASSERT_TRUE(st_->Begin().ok());
+  ASSERT_TRUE(st_->PutStoryIntel("s-a", "{}",
+                                 {{"k3", "Al \"Fox\" O\\Brien, {Jr}", "person", 1, 1},
+                                  {"k4", "Oslo", "place", 2, 1},
+                                  {"k5", "NTB", "organisation", 1, 1}},
+                                 7)
+                  .ok());
+  ASSERT_TRUE(st_->PutStoryIntel("s-a", "{}",
+                                 {{"k3", "Al \"Fox\" O\\Brien, {Jr}", "person", 1, 1},
+                                  {"k4", "Oslo", "place", 3, 1},
+                                  {"k6", "Bergen", "place", 1, 1}},
+                                 8)
+                  .ok());
+  ASSERT_TRUE(st_->Commit().ok());
+  e = st_->ListEntities(-1);
+  ASSERT_TRUE(e.ok());
+  std::map<std::string, std::pair<std::string, int64_t>> rows;
+  for (const auto& r : *e) rows[r.key] = {r.name, r.count};
+  EXPECT_EQ(
+      rows,
+      (std::map<std::string, std::pair<std::string, int64_t>>{
+          {"k3", {"Al \"Fox\" O\\Brien, {Jr}", 1}}, {"k4", {"Oslo", 3}}, {"k6", {"Bergen", 1}}}));
 }
 
 TEST_P(StoreConformance, SearchFoldsCaseAndDiacriticsAndRanksTitlesFirst) {

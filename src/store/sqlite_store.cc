@@ -84,7 +84,7 @@ CREATE TABLE IF NOT EXISTS boilerplate(
   source TEXT NOT NULL,
   hash INTEGER NOT NULL,
   n INTEGER NOT NULL,
-  PRIMARY KEY(source, hash));
+  PRIMARY KEY(source, hash)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS entries(
   article TEXT NOT NULL,
   n INTEGER NOT NULL,
@@ -301,6 +301,7 @@ class SqliteStore final : public ArticleStore {
     s = Exec("CREATE INDEX IF NOT EXISTS articles_raw ON articles(raw_hash)");
     if (!s.ok()) return Status::IOError("'" + path + "': cannot upgrade schema: " + s.message());
     s = MigrateDf();
+    if (s.ok()) s = MigrateBoilerplate();
     if (!s.ok()) return Status::IOError("'" + path + "': cannot upgrade schema: " + s.message());
     s = CreateSearch();
     if (!s.ok())
@@ -393,6 +394,45 @@ class SqliteStore final : public ArticleStore {
         "SELECT 0, day, COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE "
         "key='df_documents'), 0) FROM (SELECT DISTINCT day FROM df_days WHERE undated=0 LIMIT 1);"
         "DELETE FROM df; DELETE FROM meta WHERE key='df_documents';");
+    if (!s.ok()) {
+      Status r = Exec("ROLLBACK");
+      (void)r;
+      return s;
+    }
+    return Exec("COMMIT");
+  }
+
+  // Stores made before keep the paragraph counts in a table with rowids: two
+  // B-trees (the rows and the key), and every count written dirtied a page of
+  // each. Rebuilt once, in one transaction, keyed by (source, hash) alone.
+  Status MigrateBoilerplate() {
+    auto has_rowid = [&]() -> Result<bool> {
+      auto st =
+          S("SELECT sql NOT LIKE '%WITHOUT ROWID%' FROM sqlite_schema WHERE name='boilerplate'");
+      if (!st.ok()) return st.status();
+      auto row = Row(*st);
+      if (!row.ok()) return row.status();
+      const bool old = *row && (*st)->Int(0) == 1;
+      (*st)->Reset();
+      return old;
+    };
+    auto old = has_rowid();
+    if (!old.ok()) return old.status();
+    if (!*old) return Status::Ok();
+    Status s = Exec("BEGIN IMMEDIATE");
+    if (!s.ok()) return s;
+    old = has_rowid();  // another process may have rebuilt it in between
+    if (old.ok() && *old) {
+      s = Exec(
+          "CREATE TABLE boilerplate_rebuilt(source TEXT NOT NULL, hash INTEGER NOT NULL, "
+          "n INTEGER NOT NULL, PRIMARY KEY(source, hash)) WITHOUT ROWID;"
+          "INSERT INTO boilerplate_rebuilt(source, hash, n) SELECT source, hash, n FROM "
+          "boilerplate;"
+          "DROP TABLE boilerplate;"
+          "ALTER TABLE boilerplate_rebuilt RENAME TO boilerplate;");
+    } else if (!old.ok()) {
+      s = old.status();
+    }
     if (!s.ok()) {
       Status r = Exec("ROLLBACK");
       (void)r;
@@ -849,8 +889,21 @@ class SqliteStore final : public ArticleStore {
 
   Status PutStoryIntel(const std::string& story, const std::string& json,
                        const std::vector<EntityRow>& entities, int64_t now) override {
-    {
+    // Only what changed is written: a story summarised again keeps its row
+    // (and `updated`, and its stamp: the rowid) when its summary is the same,
+    // and the entity rows that are the same. Reads are cheaper than writes
+    // here (every page written goes to the log, and a deleted one is
+    // overwritten too: secure_delete).
+    auto same = S("SELECT data = ?2 FROM story_intel WHERE story=?1");
+    if (!same.ok()) return same.status();
+    (*same)->Bind(1, story).Bind(2, json);
+    auto found = Row(*same);
+    if (!found.ok()) return found.status();
+    const bool unchanged = *found && (*same)->Int(0) == 1;
+    (*same)->Reset();  // the read is over before the writes
+    if (!unchanged) {
       // The number of independent sources as a column, for sorting listings.
+      // A new rowid each time it changes (StoryStamp).
       auto st =
           S("INSERT OR REPLACE INTO story_intel(story, data, updated, independent) VALUES(?1, ?2, "
             "?3, json_extract(?2, '$.sources.independent'))");
@@ -859,19 +912,45 @@ class SqliteStore final : public ArticleStore {
       Status s = Done(*st);
       if (!s.ok()) return s;
     }
+    // The rows wanted (the last of a key wins), against those stored.
+    std::map<std::string, const EntityRow*> wanted;
+    for (const auto& e : entities) wanted[e.key] = &e;
+    std::vector<std::string> gone;
     {
-      auto st = S("DELETE FROM story_entities WHERE story=?");
+      auto st = S("SELECT key, name, type, count FROM story_entities WHERE story=?");
       if (!st.ok()) return st.status();
       (*st)->Bind(1, story);
-      Status s = Done(*st);
+      int rc;
+      while ((rc = (*st)->Step()) == SQLITE_ROW) {
+        std::string key = (*st)->Text(0);
+        auto it = wanted.find(key);
+        if (it == wanted.end())
+          gone.push_back(std::move(key));
+        else if (it->second->name == (*st)->Text(1) && it->second->type == (*st)->Text(2) &&
+                 it->second->count == (*st)->Int(3))
+          wanted.erase(it);  // stored as it is
+      }
+      Status s = Ended(rc);
       if (!s.ok()) return s;
     }
+    if (!gone.empty()) {
+      auto st = S("DELETE FROM story_entities WHERE story=? AND key=?");
+      if (!st.ok()) return st.status();
+      for (const auto& key : gone) {
+        (*st)->Reset().Bind(1, story).Bind(2, key);
+        Status s = Done(*st);
+        if (!s.ok()) return s;
+      }
+    }
+    // An update in place leaves the index on `key` as it is.
     auto st =
-        S("INSERT OR REPLACE INTO story_entities(story, key, name, type, count) VALUES(?,?,?,?,?)");
+        S("INSERT INTO story_entities(story, key, name, type, count) VALUES(?,?,?,?,?) "
+          "ON CONFLICT(story, key) DO UPDATE SET name=excluded.name, type=excluded.type, "
+          "count=excluded.count");
     if (!st.ok()) return st.status();
-    for (const auto& e : entities) {
-      (*st)->Reset().Bind(1, story).Bind(2, e.key).Bind(3, e.name).Bind(4, e.type);
-      (*st)->Bind(5, e.count);
+    for (const auto& [key, e] : wanted) {
+      (*st)->Reset().Bind(1, story).Bind(2, key).Bind(3, e->name).Bind(4, e->type);
+      (*st)->Bind(5, e->count);
       Status s = Done(*st);
       if (!s.ok()) return s;
     }

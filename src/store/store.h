@@ -357,6 +357,9 @@ class ArticleStore {
   // (one query: a summary reads a whole story).
   virtual Result<std::map<std::string, std::string>> StoryArticleIntel(
       const std::string& story) = 0;
+  // A story's summary and its entity rows (replacing the story's rows; the
+  // last of a key wins). A summary the same as the stored one keeps its
+  // `updated` time and its StoryStamp; only rows that changed are written.
   virtual Status PutStoryIntel(const std::string& story, const std::string& json,
                                const std::vector<EntityRow>& entities, int64_t now) = 0;
   virtual Result<std::optional<std::string>> GetStoryIntel(const std::string& story) = 0;

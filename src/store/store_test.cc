@@ -4,9 +4,13 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <string>
 #include <thread>
+#include <tuple>
+#include <vector>
 
 namespace storyline {
 namespace {
@@ -59,6 +63,52 @@ TEST(SqliteStore, AnOlderStoreGetsItsStoryCount) {
   ASSERT_EQ(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
   opener.join();
   sqlite3_close(db);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
+}
+
+// A store made before the paragraph counts were kept without rowids gets its
+// table rebuilt once, when it is opened, every count kept.
+TEST(SqliteStore, AnOlderStoresBoilerplateCountsAreRebuiltWithoutRowids) {
+  auto path = std::filesystem::temp_directory_path() /
+              ("storyline-boilerplate-" + std::to_string(getpid()) + ".db");
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(db,
+                   "CREATE TABLE boilerplate(source TEXT NOT NULL, hash INTEGER NOT NULL, "
+                   "n INTEGER NOT NULL, PRIMARY KEY(source, hash));"
+                   "INSERT INTO boilerplate VALUES('NTB', -5, 3), ('NTB', 7, 1), ('VG', 7, 2)",
+                   nullptr, nullptr, nullptr),
+      SQLITE_OK);
+  sqlite3_close(db);
+  auto schema = [&] {
+    std::string sql;
+    EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_schema WHERE name='boilerplate'", -1, &st,
+                       nullptr);
+    if (sqlite3_step(st) == SQLITE_ROW)
+      sql = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return sql;
+  };
+  EXPECT_EQ(schema().find("WITHOUT ROWID"), std::string::npos);
+  for (int round = 0; round < 2; ++round) {  // and opened again: nothing more to do
+    auto st = OpenSqliteStore(path.string(), {});
+    ASSERT_TRUE(st.ok()) << st.status().ToString();
+    std::vector<std::tuple<std::string, uint64_t, uint32_t>> rows;
+    ASSERT_TRUE((*st)
+                    ->LoadBoilerplate([&](const std::string& source, uint64_t hash, uint32_t n) {
+                      rows.emplace_back(source, hash, n);
+                    })
+                    .ok());
+    std::sort(rows.begin(), rows.end());
+    EXPECT_EQ(rows, (std::vector<std::tuple<std::string, uint64_t, uint32_t>>{
+                        {"NTB", 7, 1}, {"NTB", static_cast<uint64_t>(-5), 3}, {"VG", 7, 2}}));
+    EXPECT_NE(schema().find("WITHOUT ROWID"), std::string::npos);
+  }
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
 }
 
