@@ -344,12 +344,13 @@ TEST(BoundedState, BoilerplateCountsLeaveAfterTheHorizonAndRecurringBoilerplateS
     ASSERT_TRUE(e && e->IngestPaths({feed}).ok());
   }
   // Each article has two paragraphs of its own and the blurb.
-  const int64_t all = Count(dir.File("ref.db"), "SELECT COUNT(*) FROM boilerplate");
-  const int64_t kept = Count(db, "SELECT COUNT(*) FROM boilerplate");
+  const int64_t all = Count(dir.File("ref.db"), "SELECT COUNT(*) FROM boilerplate_counts");
+  const int64_t kept = Count(db, "SELECT COUNT(*) FROM boilerplate_counts");
   EXPECT_EQ(all, 2 * 600 + 1);
   EXPECT_LE(kept, 2 * (40 + 40 / 8) + 1);
   EXPECT_GE(kept, 2 * 40 + 1);
-  EXPECT_EQ(Count(db, "SELECT n FROM boilerplate ORDER BY n DESC LIMIT 1"), 600);  // the blurb
+  EXPECT_EQ(Count(db, "SELECT n FROM boilerplate_counts ORDER BY n DESC LIMIT 1"),
+            600);  // the blurb
   EXPECT_EQ(Texts(db), Texts(dir.File("ref.db")));
   // Reopened, the engine learns on from the stored counts.
   std::ofstream(dir.File("more.jsonl"))

@@ -589,9 +589,11 @@ Status Engine::Flush(int64_t now, bool last) {
     s = store_->PutBoilerplate(k.source, k.hash, 0);
     if (!s.ok()) return s;
   }
+  std::unordered_set<std::string> written;  // a key counted twice is written once
   for (const auto& k : boilerplate_.dirty()) {
     auto n = boilerplate_.Count(k.source, k.hash);
     if (!n) continue;  // forgotten since
+    if (!written.insert(k.source + '\x1f' + std::to_string(k.hash)).second) continue;
     s = store_->PutBoilerplate(k.source, k.hash, *n);
     if (!s.ok()) return s;
   }

@@ -85,6 +85,11 @@ CREATE TABLE IF NOT EXISTS boilerplate(
   hash INTEGER NOT NULL,
   n INTEGER NOT NULL,
   PRIMARY KEY(source, hash)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS boilerplate_log(
+  seq INTEGER PRIMARY KEY,
+  source TEXT NOT NULL,
+  hash INTEGER NOT NULL,
+  n INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS entries(
   article TEXT NOT NULL,
   n INTEGER NOT NULL,
@@ -145,6 +150,18 @@ CREATE TABLE IF NOT EXISTS tombstones(
   value TEXT NOT NULL,
   takedown INTEGER NOT NULL,
   PRIMARY KEY(kind, value)) WITHOUT ROWID;
+)sql";
+
+// The paragraph counts as they stand (PutBoilerplate): those of the table
+// that the log does not change, then the log's last count of each key (0:
+// forgotten). Made after the tables (and again after a rebuild of them).
+constexpr const char* kBoilerplateView = R"sql(
+CREATE VIEW IF NOT EXISTS boilerplate_counts AS
+  WITH latest AS (SELECT source,hash,n FROM (SELECT source,hash,n,row_number() OVER
+    (PARTITION BY source,hash ORDER BY seq DESC) AS r FROM boilerplate_log) WHERE r=1)
+  SELECT source,hash,n FROM boilerplate b WHERE NOT EXISTS (SELECT 1 FROM latest l
+    WHERE l.source=b.source AND l.hash=b.hash)
+  UNION ALL SELECT source,hash,n FROM latest WHERE n>0;
 )sql";
 
 // Full-text search over the articles table (external content: the index
@@ -302,6 +319,7 @@ class SqliteStore final : public ArticleStore {
     if (!s.ok()) return Status::IOError("'" + path + "': cannot upgrade schema: " + s.message());
     s = MigrateDf();
     if (s.ok()) s = MigrateBoilerplate();
+    if (s.ok()) s = Exec(kBoilerplateView);
     if (!s.ok()) return Status::IOError("'" + path + "': cannot upgrade schema: " + s.message());
     s = CreateSearch();
     if (!s.ok())
@@ -424,6 +442,7 @@ class SqliteStore final : public ArticleStore {
     old = has_rowid();  // another process may have rebuilt it in between
     if (old.ok() && *old) {
       s = Exec(
+          "DROP VIEW IF EXISTS boilerplate_counts;"  // made again after this (Open)
           "CREATE TABLE boilerplate_rebuilt(source TEXT NOT NULL, hash INTEGER NOT NULL, "
           "n INTEGER NOT NULL, PRIMARY KEY(source, hash)) WITHOUT ROWID;"
           "INSERT INTO boilerplate_rebuilt(source, hash, n) SELECT source, hash, n FROM "
@@ -501,6 +520,7 @@ class SqliteStore final : public ArticleStore {
   }
   Status Commit() override { return Exec("COMMIT"); }
   Status Rollback() override {
+    log_rows_.reset();                                     // counted again when next needed
     if (sqlite3_get_autocommit(db_)) return Status::Ok();  // no transaction open
     return Exec("ROLLBACK");
   }
@@ -805,24 +825,70 @@ class SqliteStore final : public ArticleStore {
     return id;
   }
 
+  // Paragraph counts are keyed by a hash: written in place, the counts of a
+  // batch land on pages all over the table, and at a full window a commit
+  // rewrote nearly every page of it. So a count is appended to a log
+  // (`boilerplate_log`, in order: a few pages per batch), which is folded
+  // into `boilerplate` (the last count of a key wins; 0 removes it) once it
+  // holds as many rows as the table: every page is then rewritten once per
+  // that many counts, not once per batch. Load reads both.
   Status PutBoilerplate(const std::string& source, uint64_t hash, uint32_t n) override {
-    if (n == 0) {
-      auto del = S("DELETE FROM boilerplate WHERE source=? AND hash=?");
-      if (!del.ok()) return del.status();
-      (*del)->Bind(1, source).Bind(2, static_cast<int64_t>(hash));
-      return Done(*del);
-    }
-    auto st =
-        S("INSERT INTO boilerplate(source,hash,n) VALUES(?,?,?) "
-          "ON CONFLICT(source,hash) DO UPDATE SET n=excluded.n");
+    auto st = S("INSERT INTO boilerplate_log(source,hash,n) VALUES(?,?,?)");
     if (!st.ok()) return st.status();
     (*st)->Bind(1, source).Bind(2, static_cast<int64_t>(hash)).Bind(3, static_cast<int64_t>(n));
-    return Done(*st);
+    Status s = Done(*st);
+    if (!s.ok()) return s;
+    if (!log_rows_) {  // counted once (and again after a rollback)
+      auto rows = CountPair(
+          "SELECT (SELECT COUNT(*) FROM boilerplate_log), "
+          "(SELECT COUNT(*) FROM boilerplate)");
+      if (!rows.ok()) return rows.status();
+      log_rows_ = rows->first;
+      table_rows_ = rows->second;
+      return Status::Ok();
+    }
+    if (++*log_rows_ < std::max<int64_t>(kMinBoilerplateLog, table_rows_)) return Status::Ok();
+    return FoldBoilerplate();
+  }
+
+  // The log into the table, in the caller's transaction.
+  Status FoldBoilerplate() {
+    Status s = Exec(
+        "INSERT INTO boilerplate(source,hash,n) SELECT source,hash,n FROM (SELECT source,hash,n,"
+        "row_number() OVER (PARTITION BY source,hash ORDER BY seq DESC) AS r FROM "
+        "boilerplate_log) WHERE r=1 ORDER BY source,hash "
+        "ON CONFLICT(source,hash) DO UPDATE SET n=excluded.n;"
+        "DELETE FROM boilerplate WHERE n=0; DELETE FROM boilerplate_log;");
+    if (!s.ok()) {
+      log_rows_.reset();  // the caller rolls back
+      return s;
+    }
+    auto rows = CountPair("SELECT 0, (SELECT COUNT(*) FROM boilerplate)");
+    if (!rows.ok()) {
+      log_rows_.reset();
+      return rows.status();
+    }
+    log_rows_ = 0;
+    table_rows_ = rows->second;
+    return Status::Ok();
+  }
+
+  Result<std::pair<int64_t, int64_t>> CountPair(const char* sql) {
+    auto st = S(sql);
+    if (!st.ok()) return st.status();
+    auto row = Row(*st);
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Internal(std::string("no row from: ") + sql);
+    std::pair<int64_t, int64_t> out{(*st)->Int(0), (*st)->Int(1)};
+    (*st)->Reset();
+    return out;
   }
 
   Status LoadBoilerplate(
       const std::function<void(const std::string&, uint64_t, uint32_t)>& fn) override {
-    auto st = S("SELECT source,hash,n FROM boilerplate");
+    // The table's counts that the log does not change, then the log's last
+    // count of each key (0: forgotten): the view in the schema.
+    auto st = S("SELECT source,hash,n FROM boilerplate_counts");
     if (!st.ok()) return st.status();
     int rc;
     while ((rc = (*st)->Step()) == SQLITE_ROW)
@@ -1647,6 +1713,12 @@ class SqliteStore final : public ArticleStore {
  private:
   sqlite3* db_ = nullptr;
   std::unordered_map<const char*, std::unique_ptr<Stmt>> stmts_;
+  // Rows in boilerplate_log and boilerplate, once counted (PutBoilerplate).
+  std::optional<int64_t> log_rows_;
+  int64_t table_rows_ = 0;
+  // The log is folded at this many rows at least (a small table: not at
+  // every batch).
+  static constexpr int64_t kMinBoilerplateLog = 100'000;
 };
 
 }  // namespace

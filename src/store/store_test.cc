@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -108,6 +109,86 @@ TEST(SqliteStore, AnOlderStoresBoilerplateCountsAreRebuiltWithoutRowids) {
     EXPECT_EQ(rows, (std::vector<std::tuple<std::string, uint64_t, uint32_t>>{
                         {"NTB", 7, 1}, {"NTB", static_cast<uint64_t>(-5), 3}, {"VG", 7, 2}}));
     EXPECT_NE(schema().find("WITHOUT ROWID"), std::string::npos);
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
+}
+
+// Paragraph counts go to a log, folded into the table once the log is as
+// large as the table (and at least 100,000 rows): the last count of a key
+// wins, 0 removes it, before and after the fold, across a reopen, and a
+// rolled-back batch leaves nothing.
+TEST(SqliteStore, BoilerplateCountsAreLoggedAndFoldedLastCountWins) {
+  auto path = std::filesystem::temp_directory_path() /
+              ("storyline-bplog-" + std::to_string(getpid()) + ".db");
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
+  using Counts = std::map<std::pair<std::string, uint64_t>, uint32_t>;
+  auto load = [](ArticleStore& st) {
+    Counts out;
+    EXPECT_TRUE(st.LoadBoilerplate([&](const std::string& source, uint64_t hash, uint32_t n) {
+                    EXPECT_TRUE(out.emplace(std::pair(source, hash), n).second) << "twice";
+                  }).ok());
+    return out;
+  };
+  auto rows = [&](const char* table) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, (std::string("SELECT COUNT(*) FROM ") + table).c_str(), -1, &st,
+                       nullptr);
+    int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+  };
+  Counts want;
+  {
+    auto st = OpenSqliteStore(path.string(), {});
+    ASSERT_TRUE(st.ok()) << st.status().ToString();
+    ASSERT_TRUE((*st)->Begin().ok());
+    for (uint64_t h = 0; h < 1000; ++h) {
+      ASSERT_TRUE((*st)->PutBoilerplate("NTB", h, 1).ok());
+      want[{"NTB", h}] = 1;
+    }
+    ASSERT_TRUE((*st)->PutBoilerplate("NTB", 5, 2).ok());  // counted again
+    want[{"NTB", 5}] = 2;
+    ASSERT_TRUE((*st)->PutBoilerplate("NTB", 6, 0).ok());  // forgotten
+    want.erase({"NTB", 6});
+    ASSERT_TRUE((*st)->Commit().ok());
+    EXPECT_EQ(load(**st), want);
+    // Rolled back: not there.
+    ASSERT_TRUE((*st)->Begin().ok());
+    ASSERT_TRUE((*st)->PutBoilerplate("VG", 1, 3).ok());
+    ASSERT_TRUE((*st)->PutBoilerplate("NTB", 5, 0).ok());
+    ASSERT_TRUE((*st)->Rollback().ok());
+    EXPECT_EQ(load(**st), want);
+    EXPECT_EQ(rows("boilerplate"), 0);  // all in the log so far
+  }
+  EXPECT_EQ(rows("boilerplate_log"), 1002);
+  {
+    auto st = OpenSqliteStore(path.string(), {});
+    ASSERT_TRUE(st.ok()) << st.status().ToString();
+    EXPECT_EQ(load(**st), want);
+    // Enough to fold: the log is emptied into the table, counts kept.
+    ASSERT_TRUE((*st)->Begin().ok());
+    for (uint64_t h = 0; h < 100'000; ++h) {
+      const uint32_t n = h % 7 == 0 ? 0 : static_cast<uint32_t>(h % 5 + 1);
+      ASSERT_TRUE((*st)->PutBoilerplate("AP", h, n).ok());
+      if (n)
+        want[{"AP", h}] = n;
+      else
+        want.erase({"AP", h});
+    }
+    ASSERT_TRUE((*st)->PutBoilerplate("NTB", 7, 0).ok());  // after the fold: in the log
+    want.erase({"NTB", 7});
+    ASSERT_TRUE((*st)->Commit().ok());
+    EXPECT_EQ(load(**st), want);
+  }
+  EXPECT_LT(rows("boilerplate_log"), 2'000);  // what came after the fold
+  EXPECT_GT(rows("boilerplate"), 80'000);
+  {
+    auto st = OpenSqliteStore(path.string(), {});
+    ASSERT_TRUE(st.ok());
+    EXPECT_EQ(load(**st), want);
   }
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
 }
