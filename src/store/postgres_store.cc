@@ -864,17 +864,14 @@ class PostgresStore final : public ArticleStore {
               (*sum)["headlines"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       }
     }
-    // Written only when it changed (as the SQLite store): the same summary
-    // keeps its `updated` and its stamp.
-    auto written = c_.Query(
+    Status s = c_.Send(
         "INSERT INTO story_intel(story, data, updated, independent, headline, headlines) "
         "VALUES($1,$2,$3,$4,$5,$6) ON CONFLICT(story) DO UPDATE SET data=excluded.data, "
         "updated=excluded.updated, independent=excluded.independent, "
-        "headline=excluded.headline, headlines=excluded.headlines, stamp=nextval('intel_stamps') "
-        "WHERE story_intel.data IS DISTINCT FROM excluded.data RETURNING 1",
+        "headline=excluded.headline, headlines=excluded.headlines, stamp=nextval('intel_stamps')",
         {P(story), P(json), P(now), P(independent), P(headline), P(headlines)});
-    if (!written.ok()) return written.status();
-    Status s = c_.Send("DELETE FROM story_entities WHERE story=$1", {P(story)});
+    if (!s.ok()) return s;
+    s = c_.Send("DELETE FROM story_entities WHERE story=$1", {P(story)});
     if (!s.ok()) return s;
     if (entities.empty()) return Status::Ok();
     // One statement for all of them (arrays), the last of a key winning.

@@ -426,7 +426,7 @@ class SqliteStore final : public ArticleStore {
   Status MigrateBoilerplate() {
     auto has_rowid = [&]() -> Result<bool> {
       auto st =
-          S("SELECT sql NOT LIKE '%WITHOUT ROWID%' FROM sqlite_schema WHERE name='boilerplate'");
+          S("SELECT sql NOT LIKE '%WITHOUT ROWID%' FROM sqlite_master WHERE name='boilerplate'");
       if (!st.ok()) return st.status();
       auto row = Row(*st);
       if (!row.ok()) return row.status();
@@ -442,13 +442,14 @@ class SqliteStore final : public ArticleStore {
     old = has_rowid();  // another process may have rebuilt it in between
     if (old.ok() && *old) {
       s = Exec(
-          "DROP VIEW IF EXISTS boilerplate_counts;"  // made again after this (Open)
+          "DROP VIEW IF EXISTS boilerplate_counts;"  // made again below
           "CREATE TABLE boilerplate_rebuilt(source TEXT NOT NULL, hash INTEGER NOT NULL, "
           "n INTEGER NOT NULL, PRIMARY KEY(source, hash)) WITHOUT ROWID;"
           "INSERT INTO boilerplate_rebuilt(source, hash, n) SELECT source, hash, n FROM "
           "boilerplate;"
           "DROP TABLE boilerplate;"
           "ALTER TABLE boilerplate_rebuilt RENAME TO boilerplate;");
+      if (s.ok()) s = Exec(kBoilerplateView);  // in the same transaction
     } else if (!old.ok()) {
       s = old.status();
     }
@@ -955,21 +956,10 @@ class SqliteStore final : public ArticleStore {
 
   Status PutStoryIntel(const std::string& story, const std::string& json,
                        const std::vector<EntityRow>& entities, int64_t now) override {
-    // Only what changed is written: a story summarised again keeps its row
-    // (and `updated`, and its stamp: the rowid) when its summary is the same,
-    // and the entity rows that are the same. Reads are cheaper than writes
-    // here (every page written goes to the log, and a deleted one is
-    // overwritten too: secure_delete).
-    auto same = S("SELECT data = ?2 FROM story_intel WHERE story=?1");
-    if (!same.ok()) return same.status();
-    (*same)->Bind(1, story).Bind(2, json);
-    auto found = Row(*same);
-    if (!found.ok()) return found.status();
-    const bool unchanged = *found && (*same)->Int(0) == 1;
-    (*same)->Reset();  // the read is over before the writes
-    if (!unchanged) {
+    {
       // The number of independent sources as a column, for sorting listings.
-      // A new rowid each time it changes (StoryStamp).
+      // A new rowid each time (StoryStamp: a summary is written when one of
+      // the story's articles changed, even if it reads the same).
       auto st =
           S("INSERT OR REPLACE INTO story_intel(story, data, updated, independent) VALUES(?1, ?2, "
             "?3, json_extract(?2, '$.sources.independent'))");
@@ -978,6 +968,8 @@ class SqliteStore final : public ArticleStore {
       Status s = Done(*st);
       if (!s.ok()) return s;
     }
+    // Only the entity rows that changed are written (every page written goes
+    // to the log, and a deleted row is overwritten too: secure_delete).
     // The rows wanted (the last of a key wins), against those stored.
     std::map<std::string, const EntityRow*> wanted;
     for (const auto& e : entities) wanted[e.key] = &e;

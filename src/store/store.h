@@ -358,8 +358,8 @@ class ArticleStore {
   virtual Result<std::map<std::string, std::string>> StoryArticleIntel(
       const std::string& story) = 0;
   // A story's summary and its entity rows (replacing the story's rows; the
-  // last of a key wins). A summary the same as the stored one keeps its
-  // `updated` time and its StoryStamp; only rows that changed are written.
+  // last of a key wins; only rows that changed are written). Each call
+  // changes the story's StoryStamp.
   virtual Status PutStoryIntel(const std::string& story, const std::string& json,
                                const std::vector<EntityRow>& entities, int64_t now) = 0;
   virtual Result<std::optional<std::string>> GetStoryIntel(const std::string& story) = 0;

@@ -87,7 +87,7 @@ TEST(SqliteStore, AnOlderStoresBoilerplateCountsAreRebuiltWithoutRowids) {
     std::string sql;
     EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
     sqlite3_stmt* st = nullptr;
-    sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_schema WHERE name='boilerplate'", -1, &st,
+    sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_master WHERE name='boilerplate'", -1, &st,
                        nullptr);
     if (sqlite3_step(st) == SQLITE_ROW)
       sql = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
