@@ -840,12 +840,12 @@ class SqliteStore final : public ArticleStore {
     Status s = Done(*st);
     if (!s.ok()) return s;
     if (!log_rows_) {  // counted once (and again after a rollback)
-      auto rows = CountPair(
-          "SELECT (SELECT COUNT(*) FROM boilerplate_log), "
-          "(SELECT COUNT(*) FROM boilerplate)");
-      if (!rows.ok()) return rows.status();
-      log_rows_ = rows->first;
-      table_rows_ = rows->second;
+      auto log = Count("SELECT COUNT(*) FROM boilerplate_log");
+      if (!log.ok()) return log.status();
+      auto table = Count("SELECT COUNT(*) FROM boilerplate");
+      if (!table.ok()) return table.status();
+      log_rows_ = *log;
+      table_rows_ = *table;
       return Status::Ok();
     }
     if (++*log_rows_ < std::max<int64_t>(kMinBoilerplateLog, table_rows_)) return Status::Ok();
@@ -860,29 +860,14 @@ class SqliteStore final : public ArticleStore {
         "boilerplate_log) WHERE r=1 ORDER BY source,hash "
         "ON CONFLICT(source,hash) DO UPDATE SET n=excluded.n;"
         "DELETE FROM boilerplate WHERE n=0; DELETE FROM boilerplate_log;");
-    if (!s.ok()) {
+    auto table = s.ok() ? Count("SELECT COUNT(*) FROM boilerplate") : Result<int64_t>(s);
+    if (!table.ok()) {
       log_rows_.reset();  // the caller rolls back
-      return s;
-    }
-    auto rows = CountPair("SELECT 0, (SELECT COUNT(*) FROM boilerplate)");
-    if (!rows.ok()) {
-      log_rows_.reset();
-      return rows.status();
+      return table.status();
     }
     log_rows_ = 0;
-    table_rows_ = rows->second;
+    table_rows_ = *table;
     return Status::Ok();
-  }
-
-  Result<std::pair<int64_t, int64_t>> CountPair(const char* sql) {
-    auto st = S(sql);
-    if (!st.ok()) return st.status();
-    auto row = Row(*st);
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::Internal(std::string("no row from: ") + sql);
-    std::pair<int64_t, int64_t> out{(*st)->Int(0), (*st)->Int(1)};
-    (*st)->Reset();
-    return out;
   }
 
   Status LoadBoilerplate(
